@@ -1,0 +1,475 @@
+package io.slotring.engine;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The async style: each command returns a {@code CompletableFuture} of a Java value. Error replies complete the
+ * future exceptionally with {@link RedisServerException}; back-pressure and a closed client with
+ * {@link RedisBackPressureException} and {@link RedisConnectionException}. Futures complete on I/O threads: chain
+ * with the {@code *Async} variants before doing anything slow.
+ *
+ * <p>{@link SyncCommands} mirrors this class one method for one method.
+ */
+public final class AsyncCommands
+{
+    private final RedisClient client;
+
+    AsyncCommands(final RedisClient client)
+    {
+        this.client = client;
+    }
+
+    /**
+     * Any command.
+     *
+     * @param args command name and arguments: {@code byte[]}, {@code CharSequence} or numbers.
+     * @return the reply as Java values: byte[] for bulk strings, String for simple strings, Long, Double, Boolean,
+     * List, Map, null; nested error replies as {@link RedisServerException} values.
+     */
+    public CompletableFuture<Object> execute(final Object... args)
+    {
+        return client.submit(ReplyConverters.OBJECT, args);
+    }
+
+    /**
+     * GET key.
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<byte[]> get(final byte[] key)
+    {
+        return client.submit(ReplyConverters.BYTES, "GET", key);
+    }
+
+    /**
+     * GET key (UTF-8).
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> get(final String key)
+    {
+        return client.submit(ReplyConverters.STRING, "GET", key);
+    }
+
+    /**
+     * SET key value; replies OK.
+     *
+     * @param key key.
+     * @param value value.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> set(final byte[] key, final byte[] value)
+    {
+        return client.submit(ReplyConverters.STRING, "SET", key, value);
+    }
+
+    /**
+     * SET key value; replies OK.
+     *
+     * @param key key.
+     * @param value value.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> set(final String key, final String value)
+    {
+        return client.submit(ReplyConverters.STRING, "SET", key, value);
+    }
+
+    /**
+     * SET key value with options; replies OK, null when NX/XX prevented it, or the old value with GET.
+     *
+     * @param key key.
+     * @param value value.
+     * @param options options.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> set(final String key, final String value, final SetOptions options)
+    {
+        return client.submit(ReplyConverters.STRING, options.arguments(key, value));
+    }
+
+    /**
+     * DEL keys; replies the number removed.
+     *
+     * @param keys keys.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> del(final String... keys)
+    {
+        return client.submit(ReplyConverters.LONG, prepend("DEL", keys));
+    }
+
+    /**
+     * EXISTS keys; replies how many exist.
+     *
+     * @param keys keys.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> exists(final String... keys)
+    {
+        return client.submit(ReplyConverters.LONG, prepend("EXISTS", keys));
+    }
+
+    /**
+     * INCR key.
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> incr(final String key)
+    {
+        return client.submit(ReplyConverters.LONG, "INCR", key);
+    }
+
+    /**
+     * INCRBY key delta.
+     *
+     * @param key key.
+     * @param delta delta.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> incrBy(final String key, final long delta)
+    {
+        return client.submit(ReplyConverters.LONG, "INCRBY", key, delta);
+    }
+
+    /**
+     * DECR key.
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> decr(final String key)
+    {
+        return client.submit(ReplyConverters.LONG, "DECR", key);
+    }
+
+    /**
+     * DECRBY key delta.
+     *
+     * @param key key.
+     * @param delta delta.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> decrBy(final String key, final long delta)
+    {
+        return client.submit(ReplyConverters.LONG, "DECRBY", key, delta);
+    }
+
+    /**
+     * EXPIRE key seconds; true when the timeout was set.
+     *
+     * @param key key.
+     * @param seconds seconds.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Boolean> expire(final String key, final long seconds)
+    {
+        return client.submit(ReplyConverters.BOOLEAN, "EXPIRE", key, seconds);
+    }
+
+    /**
+     * PEXPIRE key millis; true when the timeout was set.
+     *
+     * @param key key.
+     * @param millis millis.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Boolean> pexpire(final String key, final long millis)
+    {
+        return client.submit(ReplyConverters.BOOLEAN, "PEXPIRE", key, millis);
+    }
+
+    /**
+     * TTL key in seconds (-1 no expiry, -2 no key).
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> ttl(final String key)
+    {
+        return client.submit(ReplyConverters.LONG, "TTL", key);
+    }
+
+    /**
+     * PTTL key in milliseconds (-1 no expiry, -2 no key).
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> pttl(final String key)
+    {
+        return client.submit(ReplyConverters.LONG, "PTTL", key);
+    }
+
+    /**
+     * MGET keys; null for missing keys.
+     *
+     * @param keys keys.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<List<String>> mget(final String... keys)
+    {
+        return client.submit(ReplyConverters.LIST_OF_STRINGS, prepend("MGET", keys));
+    }
+
+    /**
+     * MSET key value [key value ...]; replies OK.
+     *
+     * @param entries entries.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> mset(final Map<String, String> entries)
+    {
+        return client.submit(ReplyConverters.STRING, pairs("MSET", entries));
+    }
+
+    /**
+     * HGET key field.
+     *
+     * @param key key.
+     * @param field field.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> hget(final String key, final String field)
+    {
+        return client.submit(ReplyConverters.STRING, "HGET", key, field);
+    }
+
+    /**
+     * HSET key field value [field value ...]; replies fields added.
+     *
+     * @param key key.
+     * @param fields fields.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> hset(final String key, final Map<String, String> fields)
+    {
+        return client.submit(ReplyConverters.LONG, pairs("HSET", key, fields));
+    }
+
+    /**
+     * HDEL key fields; replies fields removed.
+     *
+     * @param key key.
+     * @param fields fields.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> hdel(final String key, final String... fields)
+    {
+        return client.submit(ReplyConverters.LONG, prepend("HDEL", key, fields));
+    }
+
+    /**
+     * HGETALL key (RESP2 flat array and RESP3 map alike).
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Map<String, String>> hgetall(final String key)
+    {
+        return client.submit(ReplyConverters.MAP_OF_STRINGS, "HGETALL", key);
+    }
+
+    /**
+     * LPUSH key values; replies the new length.
+     *
+     * @param key key.
+     * @param values values.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> lpush(final String key, final String... values)
+    {
+        return client.submit(ReplyConverters.LONG, prepend("LPUSH", key, values));
+    }
+
+    /**
+     * RPUSH key values; replies the new length.
+     *
+     * @param key key.
+     * @param values values.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> rpush(final String key, final String... values)
+    {
+        return client.submit(ReplyConverters.LONG, prepend("RPUSH", key, values));
+    }
+
+    /**
+     * LPOP key.
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> lpop(final String key)
+    {
+        return client.submit(ReplyConverters.STRING, "LPOP", key);
+    }
+
+    /**
+     * RPOP key.
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> rpop(final String key)
+    {
+        return client.submit(ReplyConverters.STRING, "RPOP", key);
+    }
+
+    /**
+     * LRANGE key start stop.
+     *
+     * @param key key.
+     * @param start start.
+     * @param stop stop.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<List<String>> lrange(final String key, final long start, final long stop)
+    {
+        return client.submit(ReplyConverters.LIST_OF_STRINGS, "LRANGE", key, start, stop);
+    }
+
+    /**
+     * SADD key members; replies members added.
+     *
+     * @param key key.
+     * @param members members.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> sadd(final String key, final String... members)
+    {
+        return client.submit(ReplyConverters.LONG, prepend("SADD", key, members));
+    }
+
+    /**
+     * SREM key members; replies members removed.
+     *
+     * @param key key.
+     * @param members members.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> srem(final String key, final String... members)
+    {
+        return client.submit(ReplyConverters.LONG, prepend("SREM", key, members));
+    }
+
+    /**
+     * SMEMBERS key.
+     *
+     * @param key key.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Set<String>> smembers(final String key)
+    {
+        return client.submit(ReplyConverters.SET_OF_STRINGS, "SMEMBERS", key);
+    }
+
+    /**
+     * ZADD key score member; replies members added.
+     *
+     * @param key key.
+     * @param score score.
+     * @param member member.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> zadd(final String key, final double score, final String member)
+    {
+        return client.submit(ReplyConverters.LONG, "ZADD", key, score, member);
+    }
+
+    /**
+     * ZRANGE key start stop (by index).
+     *
+     * @param key key.
+     * @param start start.
+     * @param stop stop.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<List<String>> zrange(final String key, final long start, final long stop)
+    {
+        return client.submit(ReplyConverters.LIST_OF_STRINGS, "ZRANGE", key, start, stop);
+    }
+
+    /**
+     * ZSCORE key member; null when absent.
+     *
+     * @param key key.
+     * @param member member.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<Double> zscore(final String key, final String member)
+    {
+        return client.submit(ReplyConverters.DOUBLE, "ZSCORE", key, member);
+    }
+
+    /**
+     * PING; replies PONG.
+     *
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> ping()
+    {
+        return client.submit(ReplyConverters.STRING, "PING");
+    }
+
+    /**
+     * INFO [section].
+     *
+     * @param sections sections.
+     * @return the reply, completed on an I/O thread.
+     */
+    public CompletableFuture<String> info(final String... sections)
+    {
+        return client.submit(ReplyConverters.STRING, prepend("INFO", sections));
+    }
+
+    static Object[] prepend(final String command, final Object[] rest)
+    {
+        final Object[] args = new Object[rest.length + 1];
+        args[0] = command;
+        System.arraycopy(rest, 0, args, 1, rest.length);
+        return args;
+    }
+
+    static Object[] prepend(final String command, final Object key, final Object[] rest)
+    {
+        final Object[] args = new Object[rest.length + 2];
+        args[0] = command;
+        args[1] = key;
+        System.arraycopy(rest, 0, args, 2, rest.length);
+        return args;
+    }
+
+    static Object[] pairs(final String command, final Map<String, String> entries)
+    {
+        final Object[] args = new Object[1 + entries.size() * 2];
+        args[0] = command;
+        int i = 1;
+        for (final Map.Entry<String, String> entry : entries.entrySet())
+        {
+            args[i++] = entry.getKey();
+            args[i++] = entry.getValue();
+        }
+        return args;
+    }
+
+    static Object[] pairs(final String command, final String key, final Map<String, String> entries)
+    {
+        final Object[] args = new Object[2 + entries.size() * 2];
+        args[0] = command;
+        args[1] = key;
+        int i = 2;
+        for (final Map.Entry<String, String> entry : entries.entrySet())
+        {
+            args[i++] = entry.getKey();
+            args[i++] = entry.getValue();
+        }
+        return args;
+    }
+}

@@ -1,0 +1,86 @@
+package io.slotring.engine;
+
+import java.nio.ByteBuffer;
+
+import org.agrona.BufferUtil;
+import org.jctools.queues.MpmcArrayQueue;
+
+/**
+ * Free lists of direct buffers in power-of-two size classes, for commands that outgrow their ring slot and replies
+ * that outgrow a connection's receive buffer. Both are rare: the pool keeps them from costing an allocation
+ * (and a cleaner) each time.
+ *
+ * <p>Ownership: {@link #acquire} hands a buffer to one owner (a producer for a spilled command, later the I/O agent
+ * that completes it; or an I/O agent for a grown receive buffer), which gives it back with {@link #release}.
+ * Any thread may call either: the free lists are JCTools MPMC queues. {@link #close} frees what the lists hold.
+ */
+final class BufferPool
+{
+    static final int MIN_CLASS_SHIFT = 12;
+    private static final int MAX_CLASS_SHIFT = 30;
+    private static final int BUFFERS_PER_CLASS = 8;
+
+    // One queue per size class 2^MIN_CLASS_SHIFT .. 2^MAX_CLASS_SHIFT; immutable array, thread-safe queues.
+    private final MpmcArrayQueue<ByteBuffer>[] freeLists;
+    private volatile boolean closed;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    BufferPool()
+    {
+        freeLists = (MpmcArrayQueue<ByteBuffer>[])new MpmcArrayQueue[MAX_CLASS_SHIFT - MIN_CLASS_SHIFT + 1];
+        for (int i = 0; i < freeLists.length; i++)
+        {
+            freeLists[i] = new MpmcArrayQueue<>(BUFFERS_PER_CLASS);
+        }
+    }
+
+    /**
+     * @param minCapacity bytes needed.
+     * @return a cleared direct buffer of at least that capacity (a power of two, at least 4 KiB).
+     */
+    ByteBuffer acquire(final int minCapacity)
+    {
+        if (minCapacity > (1 << MAX_CLASS_SHIFT))
+        {
+            throw new IllegalArgumentException("buffer of " + minCapacity + " bytes exceeds the pool's largest class " +
+                (1 << MAX_CLASS_SHIFT));
+        }
+        final int index = classIndex(minCapacity);
+        final ByteBuffer pooled = freeLists[index].relaxedPoll();
+        final ByteBuffer buffer = pooled != null ? pooled : ByteBuffer.allocateDirect(1 << (index + MIN_CLASS_SHIFT));
+        buffer.clear();
+        return buffer;
+    }
+
+    /**
+     * @param buffer a buffer from {@link #acquire}; the caller must not touch it afterwards.
+     */
+    void release(final ByteBuffer buffer)
+    {
+        final int capacity = buffer.capacity();
+        final int index = classIndex(capacity);
+        if (closed || (1 << (index + MIN_CLASS_SHIFT)) != capacity || !freeLists[index].relaxedOffer(buffer))
+        {
+            BufferUtil.free(buffer);
+        }
+    }
+
+    void close()
+    {
+        closed = true;
+        for (final MpmcArrayQueue<ByteBuffer> freeList : freeLists)
+        {
+            ByteBuffer buffer;
+            while ((buffer = freeList.relaxedPoll()) != null)
+            {
+                BufferUtil.free(buffer);
+            }
+        }
+    }
+
+    static int classIndex(final int capacity)
+    {
+        final int shift = Math.max(MIN_CLASS_SHIFT, 32 - Integer.numberOfLeadingZeros(Math.max(1, capacity - 1)));
+        return shift - MIN_CLASS_SHIFT;
+    }
+}

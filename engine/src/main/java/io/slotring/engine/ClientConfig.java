@@ -1,0 +1,547 @@
+package io.slotring.engine;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * One mutable configuration object for a client, in the manner of {@code Aeron.Context}: set what you need, then
+ * {@link #conclude()} (called by the client) fills defaults and validates everything before a thread starts.
+ * A concluded config is frozen: setters throw.
+ *
+ * <pre>{@code
+ * ClientConfig config = ClientConfig.create()
+ *     .address("127.0.0.1", 6379)
+ *     .connectionsPerNode(4)
+ *     .commandTimeout(Duration.ofSeconds(2));
+ * try (RedisClient client = RedisClient.connect(config)) { ... }
+ * }</pre>
+ *
+ * <p>{@link #toString()} never shows the password.
+ */
+public final class ClientConfig
+{
+    /** What a producer does when its connection's ring has no free slot. */
+    public enum BackPressure
+    {
+        /** Return {@link RedisClient#BACK_PRESSURED} (zero-copy style) or throw at once (async and sync styles). */
+        FAIL_FAST,
+        /** Wait with {@link #producerIdleStrategy} until a slot frees or the command's timeout passes. */
+        WAIT
+    }
+
+    /** Default ring size per connection: enough for 16 workers x 64-command batches on a 4-way mux. */
+    public static final int DEFAULT_RING_SIZE = 1024;
+    /** Default bytes per ring slot: a SET of a 512 B key and a 512 B value (1,051 bytes) fits without spilling. */
+    public static final int DEFAULT_SLOT_CAPACITY = 2048;
+
+    private boolean concluded;
+    private String host = "127.0.0.1";
+    private int port = 6379;
+    private int connectionsPerNode = 1;
+    private int ioThreads = 1;
+    private int ringSize = DEFAULT_RING_SIZE;
+    private int slotCapacity = DEFAULT_SLOT_CAPACITY;
+    private int receiveBufferSize = 64 * 1024;
+    private long commandTimeoutNs = Duration.ofSeconds(5).toNanos();
+    private long connectTimeoutNs = Duration.ofSeconds(2).toNanos();
+    private long reconnectMinDelayNs = Duration.ofMillis(10).toNanos();
+    private long reconnectMaxDelayNs = Duration.ofSeconds(2).toNanos();
+    private long idlePingIntervalNs = Duration.ofSeconds(5).toNanos();
+    private String username;
+    private char[] password;
+    private String clientName = "slotring";
+    private int database;
+    private boolean preferResp3 = true;
+    private BackPressure backPressure = BackPressure.WAIT;
+    private Supplier<IdleStrategy> ioIdleStrategy = ClientConfig::defaultIoIdleStrategy;
+    private Supplier<IdleStrategy> producerIdleStrategy = ClientConfig::defaultProducerIdleStrategy;
+    private int callerSpinTries = 0;
+    private int maxDepth = 64;
+    private long maxBulkLength = 512L * 1024 * 1024;
+    private ErrorHandler errorHandler = Throwable::printStackTrace;
+    private PushListener pushListener;
+
+    private ClientConfig()
+    {
+    }
+
+    /**
+     * @return a new config with defaults: 127.0.0.1:6379, one connection, one I/O thread.
+     */
+    public static ClientConfig create()
+    {
+        return new ClientConfig();
+    }
+
+    /**
+     * The I/O agents' default: spin a little, yield a little, then park 1 us growing to 100 us. Measured on a
+     * 2-core host shared with the redis-servers, where pure spinning steals the servers' CPU (see perf-results/).
+     *
+     * @return a new idle strategy instance (one per agent: they hold state).
+     */
+    public static IdleStrategy defaultIoIdleStrategy()
+    {
+        return new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+    }
+
+    /**
+     * A producer waiting for a free ring slot under {@link BackPressure#WAIT}.
+     *
+     * @return a new idle strategy instance.
+     */
+    public static IdleStrategy defaultProducerIdleStrategy()
+    {
+        return new BackoffIdleStrategy(1, 10, 1_000, 1_000_000);
+    }
+
+    private ClientConfig mutable()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("config already concluded: it is owned by a running client");
+        }
+        return this;
+    }
+
+    /**
+     * Fills defaults and validates. Called by the client before anything starts; idempotent.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the first invalid setting.
+     */
+    public ClientConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        Objects.requireNonNull(host, "host");
+        requireRange("port", port, 1, 65535);
+        requireRange("connectionsPerNode", connectionsPerNode, 1, 1024);
+        requireRange("ioThreads", ioThreads, 1, 256);
+        requireRange("ringSize", ringSize, 2, 1 << 20);
+        if (Integer.bitCount(ringSize) != 1)
+        {
+            throw new IllegalArgumentException("ringSize must be a power of two, got " + ringSize);
+        }
+        requireRange("slotCapacity", slotCapacity, 64, 1 << 24);
+        requireRange("receiveBufferSize", receiveBufferSize, 1024, 1 << 30);
+        requirePositive("commandTimeout", commandTimeoutNs);
+        requirePositive("connectTimeout", connectTimeoutNs);
+        requirePositive("reconnectMinDelay", reconnectMinDelayNs);
+        if (reconnectMaxDelayNs < reconnectMinDelayNs)
+        {
+            throw new IllegalArgumentException("reconnectMaxDelay " + reconnectMaxDelayNs +
+                "ns is below reconnectMinDelay " + reconnectMinDelayNs + "ns");
+        }
+        requirePositive("idlePingInterval", idlePingIntervalNs);
+        requireRange("database", database, 0, 1 << 16);
+        requireRange("maxDepth", maxDepth, 1, 1 << 12);
+        if (maxBulkLength < 1)
+        {
+            throw new IllegalArgumentException("maxBulkLength must be positive, got " + maxBulkLength);
+        }
+        if (username != null && password == null)
+        {
+            throw new IllegalArgumentException("username set without a password");
+        }
+        Objects.requireNonNull(ioIdleStrategy, "ioIdleStrategy");
+        Objects.requireNonNull(producerIdleStrategy, "producerIdleStrategy");
+        Objects.requireNonNull(errorHandler, "errorHandler");
+        concluded = true;
+        return this;
+    }
+
+    private static void requireRange(final String name, final int value, final int min, final int max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+        }
+    }
+
+    private static void requirePositive(final String name, final long nanos)
+    {
+        if (nanos <= 0)
+        {
+            throw new IllegalArgumentException(name + " must be positive, got " + nanos + "ns");
+        }
+    }
+
+    /**
+     * @param host server host; loopback or a name the resolver knows.
+     * @param port server port.
+     * @return this.
+     */
+    public ClientConfig address(final String host, final int port)
+    {
+        mutable().host = host;
+        this.port = port;
+        return this;
+    }
+
+    /**
+     * @param connections multiplexed connections per node, each with its own ring; commands are spread round-robin.
+     * @return this.
+     */
+    public ClientConfig connectionsPerNode(final int connections)
+    {
+        mutable().connectionsPerNode = connections;
+        return this;
+    }
+
+    /**
+     * @param threads I/O agent threads; connections are spread over them. Threads never grow with connections.
+     * @return this.
+     */
+    public ClientConfig ioThreads(final int threads)
+    {
+        mutable().ioThreads = threads;
+        return this;
+    }
+
+    /**
+     * @param size slots per connection ring, a power of two: the most commands in flight or queued per connection.
+     * @return this.
+     */
+    public ClientConfig ringSize(final int size)
+    {
+        mutable().ringSize = size;
+        return this;
+    }
+
+    /**
+     * @param bytes encoded bytes a slot holds in place; larger commands spill into a pooled buffer.
+     * @return this.
+     */
+    public ClientConfig slotCapacity(final int bytes)
+    {
+        mutable().slotCapacity = bytes;
+        return this;
+    }
+
+    /**
+     * @param bytes the receive buffer per connection; it grows from a pool for a larger reply, then shrinks back.
+     * @return this.
+     */
+    public ClientConfig receiveBufferSize(final int bytes)
+    {
+        mutable().receiveBufferSize = bytes;
+        return this;
+    }
+
+    /**
+     * @param timeout deadline of every command from submission; a command written and then timed out resets its
+     *                connection, because the reply order can no longer be trusted.
+     * @return this.
+     */
+    public ClientConfig commandTimeout(final Duration timeout)
+    {
+        mutable().commandTimeoutNs = timeout.toNanos();
+        return this;
+    }
+
+    /**
+     * @param timeout TCP connect plus handshake.
+     * @return this.
+     */
+    public ClientConfig connectTimeout(final Duration timeout)
+    {
+        mutable().connectTimeoutNs = timeout.toNanos();
+        return this;
+    }
+
+    /**
+     * Reconnect backoff: doubles from {@code min} to {@code max}, each delay jittered to 50-100% of its value.
+     *
+     * @param min first delay.
+     * @param max bound.
+     * @return this.
+     */
+    public ClientConfig reconnectDelay(final Duration min, final Duration max)
+    {
+        mutable().reconnectMinDelayNs = min.toNanos();
+        this.reconnectMaxDelayNs = max.toNanos();
+        return this;
+    }
+
+    /**
+     * @param interval a connection with nothing in flight for this long sends a PING; one unanswered within the
+     *                 command timeout marks the peer dead, so a peer that vanished without a RST is found quickly.
+     * @return this.
+     */
+    public ClientConfig idlePingInterval(final Duration interval)
+    {
+        mutable().idlePingIntervalNs = interval.toNanos();
+        return this;
+    }
+
+    /**
+     * @param username ACL user, or null for the default user.
+     * @param password password; copied, never logged or shown by {@code toString()}.
+     * @return this.
+     */
+    public ClientConfig credentials(final String username, final char[] password)
+    {
+        mutable().username = username;
+        this.password = password == null ? null : password.clone();
+        return this;
+    }
+
+    /**
+     * @param name CLIENT SETNAME value, or null for none.
+     * @return this.
+     */
+    public ClientConfig clientName(final String name)
+    {
+        mutable().clientName = name;
+        return this;
+    }
+
+    /**
+     * @param db SELECT index on standalone servers.
+     * @return this.
+     */
+    public ClientConfig database(final int db)
+    {
+        mutable().database = db;
+        return this;
+    }
+
+    /**
+     * @param resp3 send HELLO 3 (true, default) and fall back to RESP2 when the server lacks HELLO; false stays RESP2.
+     * @return this.
+     */
+    public ClientConfig preferResp3(final boolean resp3)
+    {
+        mutable().preferResp3 = resp3;
+        return this;
+    }
+
+    /**
+     * @param mode what a producer does when the ring is full.
+     * @return this.
+     */
+    public ClientConfig backPressure(final BackPressure mode)
+    {
+        mutable().backPressure = mode;
+        return this;
+    }
+
+    /**
+     * @param supplier one idle strategy per I/O agent; {@code BusySpinIdleStrategy::new} on dedicated cores.
+     * @return this.
+     */
+    public ClientConfig ioIdleStrategy(final Supplier<IdleStrategy> supplier)
+    {
+        mutable().ioIdleStrategy = supplier;
+        return this;
+    }
+
+    /**
+     * @param supplier idle strategy of a producer waiting for a free slot under {@link BackPressure#WAIT}.
+     * @return this.
+     */
+    public ClientConfig producerIdleStrategy(final Supplier<IdleStrategy> supplier)
+    {
+        mutable().producerIdleStrategy = supplier;
+        return this;
+    }
+
+    /**
+     * @param tries busy-spin checks a caller waiting on a {@link Batch} makes before it parks until woken; 0 parks
+     *              at once (best where cores are scarce), a large value spins (dedicated cores).
+     * @return this.
+     */
+    public ClientConfig callerSpinTries(final int tries)
+    {
+        if (tries < 0)
+        {
+            throw new IllegalArgumentException("callerSpinTries must be >= 0, got " + tries);
+        }
+        mutable().callerSpinTries = tries;
+        return this;
+    }
+
+    /**
+     * Decoder bounds: a reply nested deeper or a bulk longer is a protocol error that resets the connection.
+     *
+     * @param maxDepth       aggregate nesting bound.
+     * @param maxBulkLength bulk string bound in bytes (Redis's proto-max-bulk-len defaults to 512 MB).
+     * @return this.
+     */
+    public ClientConfig decoderLimits(final int maxDepth, final long maxBulkLength)
+    {
+        mutable().maxDepth = maxDepth;
+        this.maxBulkLength = maxBulkLength;
+        return this;
+    }
+
+    /**
+     * @param handler receives exceptions thrown by reply handlers and I/O errors; never null.
+     * @return this.
+     */
+    public ClientConfig errorHandler(final ErrorHandler handler)
+    {
+        mutable().errorHandler = handler;
+        return this;
+    }
+
+    /**
+     * @param listener receives RESP3 push frames (out of band; they never complete a command), or null.
+     * @return this.
+     */
+    public ClientConfig pushListener(final PushListener listener)
+    {
+        mutable().pushListener = listener;
+        return this;
+    }
+
+    String host()
+    {
+        return host;
+    }
+
+    int port()
+    {
+        return port;
+    }
+
+    int connectionsPerNode()
+    {
+        return connectionsPerNode;
+    }
+
+    int ioThreads()
+    {
+        return ioThreads;
+    }
+
+    int ringSize()
+    {
+        return ringSize;
+    }
+
+    int slotCapacity()
+    {
+        return slotCapacity;
+    }
+
+    int receiveBufferSize()
+    {
+        return receiveBufferSize;
+    }
+
+    long commandTimeoutNs()
+    {
+        return commandTimeoutNs;
+    }
+
+    long connectTimeoutNs()
+    {
+        return connectTimeoutNs;
+    }
+
+    long reconnectMinDelayNs()
+    {
+        return reconnectMinDelayNs;
+    }
+
+    long reconnectMaxDelayNs()
+    {
+        return reconnectMaxDelayNs;
+    }
+
+    long idlePingIntervalNs()
+    {
+        return idlePingIntervalNs;
+    }
+
+    String username()
+    {
+        return username;
+    }
+
+    char[] password()
+    {
+        return password;
+    }
+
+    String clientName()
+    {
+        return clientName;
+    }
+
+    int database()
+    {
+        return database;
+    }
+
+    boolean preferResp3()
+    {
+        return preferResp3;
+    }
+
+    BackPressure backPressure()
+    {
+        return backPressure;
+    }
+
+    Supplier<IdleStrategy> ioIdleStrategy()
+    {
+        return ioIdleStrategy;
+    }
+
+    Supplier<IdleStrategy> producerIdleStrategy()
+    {
+        return producerIdleStrategy;
+    }
+
+    int callerSpinTries()
+    {
+        return callerSpinTries;
+    }
+
+    int maxDepth()
+    {
+        return maxDepth;
+    }
+
+    long maxBulkLength()
+    {
+        return maxBulkLength;
+    }
+
+    ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    PushListener pushListener()
+    {
+        return pushListener;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ClientConfig{" +
+            "address=" + host + ':' + port +
+            ", connectionsPerNode=" + connectionsPerNode +
+            ", ioThreads=" + ioThreads +
+            ", ringSize=" + ringSize +
+            ", slotCapacity=" + slotCapacity +
+            ", commandTimeoutMs=" + commandTimeoutNs / 1_000_000 +
+            ", username=" + username +
+            ", password=" + (password == null ? "none" : "<redacted>") +
+            ", clientName=" + clientName +
+            ", database=" + database +
+            ", backPressure=" + backPressure +
+            '}';
+    }
+}

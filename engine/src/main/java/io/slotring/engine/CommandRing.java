@@ -1,0 +1,80 @@
+package io.slotring.engine;
+
+import java.nio.ByteBuffer;
+
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+import org.agrona.BufferUtil;
+
+/**
+ * One connection's Disruptor ring of {@link CommandSlot}s over one off-heap arena.
+ *
+ * <p>Sequences: producers claim with {@link RingBuffer#tryNext()} and publish; the I/O agent reads published slots
+ * with {@link RingBuffer#isAvailable(long)} (it needs to look at a slot without consuming it, which an
+ * {@code EventPoller} would not allow) and advances {@link #completed} as replies arrive. {@code completed} is the
+ * ring's only gating sequence: a slot is reused only after its reply (or failure) has been delivered.
+ *
+ * <p>Ownership: the arena is allocated here and released by its cleaner once the client is unreachable, never
+ * freed explicitly: a producer racing {@code close()} may still be encoding into a slot.
+ */
+final class CommandRing
+{
+    private final ByteBuffer arena;
+    final RingBuffer<CommandSlot> ring;
+    /** Highest sequence whose completion was delivered; written by the I/O agent (release), read by producers. */
+    final Sequence completed = new Sequence(RingBuffer.INITIAL_CURSOR_VALUE);
+    /** Set by the agent after its final drain; a producer that publishes later completes its own slot. */
+    volatile boolean terminated;
+
+    CommandRing(final int size, final int slotCapacity)
+    {
+        arena = BufferUtil.allocateDirectAligned(size * slotCapacity, 64);
+        final int[] next = {0};
+        // The wait strategy serves SequenceBarriers, which slotring does not use: the agent polls isAvailable.
+        ring = RingBuffer.createMultiProducer(
+            () -> new CommandSlot(arena, slotCapacity * next[0]++, slotCapacity), size, new BusySpinWaitStrategy());
+        ring.addGatingSequences(completed);
+    }
+
+    /**
+     * @return a claimed sequence, or -1 when the ring is full.
+     */
+    long tryClaim()
+    {
+        try
+        {
+            return ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return -1;
+        }
+    }
+
+    CommandSlot slot(final long sequence)
+    {
+        return ring.get(sequence);
+    }
+
+    boolean isAvailable(final long sequence)
+    {
+        return ring.isAvailable(sequence);
+    }
+
+    void publish(final long sequence)
+    {
+        ring.publish(sequence);
+    }
+
+    long cursor()
+    {
+        return ring.getCursor();
+    }
+
+    int size()
+    {
+        return ring.getBufferSize();
+    }
+}

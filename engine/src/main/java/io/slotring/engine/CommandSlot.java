@@ -1,0 +1,196 @@
+package io.slotring.engine;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+import io.slotring.codec.RespEncoder;
+import io.slotring.codec.RespReader;
+import io.slotring.codec.RespType;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One preallocated ring entry: the command's encoded bytes (in place in its region of the ring's arena, or in a
+ * pooled spill buffer when larger) and how to complete it.
+ *
+ * <p>Ownership and hand-off, the invariant everything else relies on:
+ * <ol>
+ *   <li>A producer owns the slot from its successful claim until {@code publish}: it writes every field. The
+ *       ring's publish is a release store; the agent's {@code isAvailable} an acquire load of the same flag.</li>
+ *   <li>From publish until completion the connection's I/O agent alone reads and writes it (plain accesses).</li>
+ *   <li>The agent {@link #clear}s it, then moves the ring's completed sequence past it with a release store; a
+ *       producer's claim reads that sequence with acquire before reusing the slot.</li>
+ * </ol>
+ * {@link #finalState} is the one field two threads race on, and only when a client closes: see
+ * {@link #tryTakeFinal()}.
+ */
+final class CommandSlot
+{
+    static final int KIND_HANDLER = 1;
+    static final int KIND_FUTURE = 2;
+
+    private static final VarHandle FINAL_STATE;
+
+    static
+    {
+        try
+        {
+            FINAL_STATE = MethodHandles.lookup().findVarHandle(CommandSlot.class, "finalState", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** Region of the ring's arena, allocated and freed by {@link CommandRing}. */
+    final UnsafeBuffer region;
+    /** The same memory as a ByteBuffer for the gathering write; position and limit touched by the agent only. */
+    private final ByteBuffer regionView;
+    /** Producer-side flyweight; one per slot so no thread shares an encoder. */
+    final RespEncoder encoder = new RespEncoder();
+    private final UnsafeBuffer spillView = new UnsafeBuffer(0, 0);
+
+    /** Pooled buffer when the command outgrew {@link #region}; returned to the pool by {@link #clear}. */
+    private ByteBuffer spill;
+    int length;
+    int kind;
+    ReplyHandler handler;
+    long token;
+    Batch batch;
+    CompletableFuture<Object> future;
+    ReplyConverter<?> converter;
+    long deadlineNs;
+    /** Literal command name for error messages (never an argument: arguments may hold secrets). */
+    String commandName;
+
+    @SuppressWarnings("unused") // accessed through FINAL_STATE
+    private int finalState;
+
+    CommandSlot(final ByteBuffer arena, final int offset, final int capacity)
+    {
+        region = new UnsafeBuffer(arena, offset, capacity);
+        regionView = arena.duplicate().position(offset).limit(offset + capacity).slice();
+    }
+
+    /**
+     * Producer: picks in-place or spilled storage for {@code encodedLength} bytes and wraps the encoder over it.
+     */
+    RespEncoder beginEncode(final int encodedLength, final BufferPool pool)
+    {
+        FINAL_STATE.setOpaque(this, 0);
+        length = encodedLength;
+        if (encodedLength <= region.capacity())
+        {
+            return encoder.wrap(region, 0);
+        }
+        spill = pool.acquire(encodedLength);
+        spillView.wrap(spill, 0, encodedLength);
+        return encoder.wrap(spillView, 0);
+    }
+
+    /**
+     * Agent: the bytes to write, positioned at {@code sentBytes}.
+     */
+    ByteBuffer sendView(final int sentBytes)
+    {
+        final ByteBuffer view = spill != null ? spill : regionView;
+        view.limit(length).position(sentBytes);
+        return view;
+    }
+
+    void complete(final RespReader reply)
+    {
+        if (kind == KIND_HANDLER)
+        {
+            try
+            {
+                handler.onReply(token, reply);
+            }
+            finally
+            {
+                if (batch != null)
+                {
+                    batch.onComplete();
+                }
+            }
+        }
+        else
+        {
+            final byte type = reply.type();
+            if (type == RespType.ERROR || type == RespType.BLOB_ERROR)
+            {
+                future.completeExceptionally(new RedisServerException(reply.stringValue()));
+            }
+            else
+            {
+                try
+                {
+                    future.complete(converter.convert(reply));
+                }
+                catch (final RuntimeException ex)
+                {
+                    future.completeExceptionally(ex);
+                }
+            }
+        }
+    }
+
+    void fail(final RedisException error)
+    {
+        if (kind == KIND_HANDLER)
+        {
+            try
+            {
+                handler.onFailure(token, error);
+            }
+            finally
+            {
+                if (batch != null)
+                {
+                    batch.onComplete();
+                }
+            }
+        }
+        else
+        {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /**
+     * Normal completion path (agent): marks the slot finished so a producer racing a close cannot fail it again.
+     */
+    void markFinal()
+    {
+        FINAL_STATE.setRelease(this, 1);
+    }
+
+    /**
+     * Close path only: the agent's final drain and a producer that published after the agent terminated both try;
+     * exactly one wins and completes the command.
+     */
+    boolean tryTakeFinal()
+    {
+        return FINAL_STATE.compareAndSet(this, 0, 1);
+    }
+
+    /** Agent: drops references so the GC can take them, returns the spill buffer. */
+    void clear(final BufferPool pool)
+    {
+        if (spill != null)
+        {
+            pool.release(spill);
+            spill = null;
+            spillView.wrap(0, 0);
+        }
+        handler = null;
+        batch = null;
+        future = null;
+        converter = null;
+        commandName = null;
+        token = 0;
+        kind = 0;
+    }
+}

@@ -1,0 +1,189 @@
+package io.slotring.engine;
+
+import io.slotring.codec.RespEncoder;
+
+/**
+ * The connection handshake as a small state machine: {@code HELLO 3 [AUTH user pass] [SETNAME name]}, falling
+ * back to RESP2 ({@code AUTH}, {@code CLIENT SETNAME}) on servers without HELLO, then {@code SELECT} when a
+ * database other than 0 is configured. One step is in flight at a time.
+ *
+ * <p>Secrets: the password is encoded straight into the connection's control buffer and never put in a String,
+ * a message or {@code toString()}. Owned by one connection's I/O agent.
+ */
+final class Handshake
+{
+    private static final int HELLO = 1;
+    private static final int AUTH = 2;
+    private static final int SETNAME = 3;
+    private static final int SELECT = 4;
+    private static final int DONE = 5;
+    private static final int PING_STEP = 6;
+
+    /** Not a handshake: the idle PING reuses the control-buffer path. */
+    static final Handshake PING = new Handshake(null);
+
+    private final ClientConfig config;
+    private int step;
+    private boolean resp3;
+    private String failure;
+
+    Handshake(final ClientConfig config)
+    {
+        this.config = config;
+        this.step = config == null ? PING_STEP : DONE;
+    }
+
+    void begin()
+    {
+        resp3 = false;
+        failure = null;
+        step = config.preferResp3() ? HELLO : firstResp2Step();
+        if (step == DONE)
+        {
+            // Nothing to negotiate; a PING proves the server answers before commands flow.
+            step = PING_STEP;
+        }
+    }
+
+    boolean isDone()
+    {
+        return step == DONE;
+    }
+
+    boolean isResp3()
+    {
+        return resp3;
+    }
+
+    String failure()
+    {
+        return failure;
+    }
+
+    void encode(final RespEncoder encoder)
+    {
+        switch (step)
+        {
+            case HELLO:
+            {
+                final boolean auth = config.password() != null;
+                final boolean name = config.clientName() != null;
+                encoder.arrayHeader(2 + (auth ? 3 : 0) + (name ? 2 : 0)).bulk("HELLO").bulk(3L);
+                if (auth)
+                {
+                    encoder.bulk("AUTH").bulk(config.username() != null ? config.username() : "default")
+                        .bulk(java.nio.CharBuffer.wrap(config.password()));
+                }
+                if (name)
+                {
+                    encoder.bulk("SETNAME").bulk(config.clientName());
+                }
+                break;
+            }
+            case AUTH:
+                if (config.username() != null)
+                {
+                    encoder.arrayHeader(3).bulk("AUTH").bulk(config.username())
+                        .bulk(java.nio.CharBuffer.wrap(config.password()));
+                }
+                else
+                {
+                    encoder.arrayHeader(2).bulk("AUTH").bulk(java.nio.CharBuffer.wrap(config.password()));
+                }
+                break;
+            case SETNAME:
+                encoder.arrayHeader(3).bulk("CLIENT").bulk("SETNAME").bulk(config.clientName());
+                break;
+            case SELECT:
+                encoder.arrayHeader(2).bulk("SELECT").bulk(config.database());
+                break;
+            case PING_STEP:
+                encoder.arrayHeader(1).bulk("PING");
+                break;
+            default:
+                throw new IllegalStateException("no handshake step to encode in step " + step);
+        }
+    }
+
+    /**
+     * @param error the error reply's text, or null for success.
+     * @return false when the handshake failed ({@link #failure()} says why).
+     */
+    boolean onReply(final String error)
+    {
+        switch (step)
+        {
+            case HELLO:
+                if (error == null)
+                {
+                    resp3 = true;
+                    step = config.database() != 0 ? SELECT : DONE;
+                    return true;
+                }
+                if (error.startsWith("NOPROTO") || error.contains("unknown command"))
+                {
+                    step = firstResp2Step();
+                    if (step == DONE)
+                    {
+                        step = PING_STEP;
+                    }
+                    return true;
+                }
+                failure = "HELLO: " + error;
+                return false;
+            case AUTH:
+                if (error != null)
+                {
+                    failure = "AUTH: " + error;
+                    return false;
+                }
+                step = config.clientName() != null ? SETNAME : config.database() != 0 ? SELECT : DONE;
+                return true;
+            case SETNAME:
+                if (error != null)
+                {
+                    failure = "CLIENT SETNAME: " + error;
+                    return false;
+                }
+                step = config.database() != 0 ? SELECT : DONE;
+                return true;
+            case SELECT:
+                if (error != null)
+                {
+                    failure = "SELECT " + config.database() + ": " + error;
+                    return false;
+                }
+                step = DONE;
+                return true;
+            case PING_STEP:
+                if (error != null && !error.startsWith("NOAUTH"))
+                {
+                    failure = "PING: " + error;
+                    return false;
+                }
+                if (error != null)
+                {
+                    failure = "server requires a password and none is configured: " + error;
+                    return false;
+                }
+                step = DONE;
+                return true;
+            default:
+                failure = "unexpected reply in handshake step " + step;
+                return false;
+        }
+    }
+
+    private int firstResp2Step()
+    {
+        if (config.password() != null)
+        {
+            return AUTH;
+        }
+        if (config.clientName() != null)
+        {
+            return SETNAME;
+        }
+        return config.database() != 0 ? SELECT : DONE;
+    }
+}

@@ -1,0 +1,494 @@
+package io.slotring.engine;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The sync style: each command blocks until its reply, bounded by the command timeout (plus a margin, since the
+ * engine's own deadline normally fires first). Failures are thrown as the {@link RedisException} the engine
+ * reported.
+ *
+ * <p>Mirrors {@link AsyncCommands} one method for one method.
+ */
+public final class SyncCommands
+{
+    private final AsyncCommands async;
+    private final long waitNs;
+
+    SyncCommands(final AsyncCommands async, final long commandTimeoutNs)
+    {
+        this.async = async;
+        this.waitNs = commandTimeoutNs + TimeUnit.SECONDS.toNanos(1);
+    }
+
+    /**
+     * Any command.
+     *
+     * @param args command name and arguments: {@code byte[]}, {@code CharSequence} or numbers.
+     * @return the reply as Java values (see {@link AsyncCommands#execute}).
+     */
+    public Object execute(final Object... args)
+    {
+        return await(async.execute(args));
+    }
+
+    /**
+     * GET key.
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public byte[] get(final byte[] key)
+    {
+        return await(async.get(key));
+    }
+
+    /**
+     * GET key (UTF-8).
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String get(final String key)
+    {
+        return await(async.get(key));
+    }
+
+    /**
+     * SET key value; replies OK.
+     *
+     * @param key key.
+     * @param value value.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String set(final byte[] key, final byte[] value)
+    {
+        return await(async.set(key, value));
+    }
+
+    /**
+     * SET key value; replies OK.
+     *
+     * @param key key.
+     * @param value value.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String set(final String key, final String value)
+    {
+        return await(async.set(key, value));
+    }
+
+    /**
+     * SET key value with options; replies OK, null when NX/XX prevented it, or the old value with GET.
+     *
+     * @param key key.
+     * @param value value.
+     * @param options options.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String set(final String key, final String value, final SetOptions options)
+    {
+        return await(async.set(key, value, options));
+    }
+
+    /**
+     * DEL keys; replies the number removed.
+     *
+     * @param keys keys.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long del(final String... keys)
+    {
+        return await(async.del(keys));
+    }
+
+    /**
+     * EXISTS keys; replies how many exist.
+     *
+     * @param keys keys.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long exists(final String... keys)
+    {
+        return await(async.exists(keys));
+    }
+
+    /**
+     * INCR key.
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long incr(final String key)
+    {
+        return await(async.incr(key));
+    }
+
+    /**
+     * INCRBY key delta.
+     *
+     * @param key key.
+     * @param delta delta.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long incrBy(final String key, final long delta)
+    {
+        return await(async.incrBy(key, delta));
+    }
+
+    /**
+     * DECR key.
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long decr(final String key)
+    {
+        return await(async.decr(key));
+    }
+
+    /**
+     * DECRBY key delta.
+     *
+     * @param key key.
+     * @param delta delta.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long decrBy(final String key, final long delta)
+    {
+        return await(async.decrBy(key, delta));
+    }
+
+    /**
+     * EXPIRE key seconds; true when the timeout was set.
+     *
+     * @param key key.
+     * @param seconds seconds.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Boolean expire(final String key, final long seconds)
+    {
+        return await(async.expire(key, seconds));
+    }
+
+    /**
+     * PEXPIRE key millis; true when the timeout was set.
+     *
+     * @param key key.
+     * @param millis millis.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Boolean pexpire(final String key, final long millis)
+    {
+        return await(async.pexpire(key, millis));
+    }
+
+    /**
+     * TTL key in seconds (-1 no expiry, -2 no key).
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long ttl(final String key)
+    {
+        return await(async.ttl(key));
+    }
+
+    /**
+     * PTTL key in milliseconds (-1 no expiry, -2 no key).
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long pttl(final String key)
+    {
+        return await(async.pttl(key));
+    }
+
+    /**
+     * MGET keys; null for missing keys.
+     *
+     * @param keys keys.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public List<String> mget(final String... keys)
+    {
+        return await(async.mget(keys));
+    }
+
+    /**
+     * MSET key value [key value ...]; replies OK.
+     *
+     * @param entries entries.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String mset(final Map<String, String> entries)
+    {
+        return await(async.mset(entries));
+    }
+
+    /**
+     * HGET key field.
+     *
+     * @param key key.
+     * @param field field.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String hget(final String key, final String field)
+    {
+        return await(async.hget(key, field));
+    }
+
+    /**
+     * HSET key field value [field value ...]; replies fields added.
+     *
+     * @param key key.
+     * @param fields fields.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long hset(final String key, final Map<String, String> fields)
+    {
+        return await(async.hset(key, fields));
+    }
+
+    /**
+     * HDEL key fields; replies fields removed.
+     *
+     * @param key key.
+     * @param fields fields.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long hdel(final String key, final String... fields)
+    {
+        return await(async.hdel(key, fields));
+    }
+
+    /**
+     * HGETALL key (RESP2 flat array and RESP3 map alike).
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Map<String, String> hgetall(final String key)
+    {
+        return await(async.hgetall(key));
+    }
+
+    /**
+     * LPUSH key values; replies the new length.
+     *
+     * @param key key.
+     * @param values values.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long lpush(final String key, final String... values)
+    {
+        return await(async.lpush(key, values));
+    }
+
+    /**
+     * RPUSH key values; replies the new length.
+     *
+     * @param key key.
+     * @param values values.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long rpush(final String key, final String... values)
+    {
+        return await(async.rpush(key, values));
+    }
+
+    /**
+     * LPOP key.
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String lpop(final String key)
+    {
+        return await(async.lpop(key));
+    }
+
+    /**
+     * RPOP key.
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String rpop(final String key)
+    {
+        return await(async.rpop(key));
+    }
+
+    /**
+     * LRANGE key start stop.
+     *
+     * @param key key.
+     * @param start start.
+     * @param stop stop.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public List<String> lrange(final String key, final long start, final long stop)
+    {
+        return await(async.lrange(key, start, stop));
+    }
+
+    /**
+     * SADD key members; replies members added.
+     *
+     * @param key key.
+     * @param members members.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long sadd(final String key, final String... members)
+    {
+        return await(async.sadd(key, members));
+    }
+
+    /**
+     * SREM key members; replies members removed.
+     *
+     * @param key key.
+     * @param members members.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long srem(final String key, final String... members)
+    {
+        return await(async.srem(key, members));
+    }
+
+    /**
+     * SMEMBERS key.
+     *
+     * @param key key.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Set<String> smembers(final String key)
+    {
+        return await(async.smembers(key));
+    }
+
+    /**
+     * ZADD key score member; replies members added.
+     *
+     * @param key key.
+     * @param score score.
+     * @param member member.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long zadd(final String key, final double score, final String member)
+    {
+        return await(async.zadd(key, score, member));
+    }
+
+    /**
+     * ZRANGE key start stop (by index).
+     *
+     * @param key key.
+     * @param start start.
+     * @param stop stop.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public List<String> zrange(final String key, final long start, final long stop)
+    {
+        return await(async.zrange(key, start, stop));
+    }
+
+    /**
+     * ZSCORE key member; null when absent.
+     *
+     * @param key key.
+     * @param member member.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Double zscore(final String key, final String member)
+    {
+        return await(async.zscore(key, member));
+    }
+
+    /**
+     * PING; replies PONG.
+     *
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String ping()
+    {
+        return await(async.ping());
+    }
+
+    /**
+     * INFO [section].
+     *
+     * @param sections sections.
+     * @return the reply.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public String info(final String... sections)
+    {
+        return await(async.info(sections));
+    }
+
+    private <T> T await(final CompletableFuture<T> future)
+    {
+        try
+        {
+            return future.get(waitNs, TimeUnit.NANOSECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof RedisException)
+            {
+                throw (RedisException)cause;
+            }
+            throw new RedisException("command failed: " + cause, true, cause);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new RedisTimeoutException("no reply within " + waitNs / 1_000_000 + "ms", true);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new RedisException("interrupted while waiting for a reply", true, ex);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.slotring.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@LocalServer(debugCommand = true, config = {"requirepass", "secret"})
+class LocalServerExtensionTest {
+    private final LocalRedisServer constructorInjected;
+
+    LocalServerExtensionTest(LocalRedisServer server) {
+        this.constructorInjected = server;
+    }
+
+    @Test
+    void injectsTheSameConfiguredServer(LocalRedisServer server) {
+        assertThat(server).isSameAs(constructorInjected);
+        assertThat(server.call("CONFIG", "GET", "requirepass")).isEqualTo(java.util.List.of("requirepass", "secret"));
+        assertThat(server.call("DEBUG", "SLEEP", "0")).isEqualTo("OK");
+    }
+
+    @Nested
+    class NestedTests {
+        @Test
+        void shareTheEnclosingServer(LocalRedisServer server) {
+            assertThat(server).isSameAs(constructorInjected);
+        }
+    }
+}
