@@ -15,11 +15,20 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AsyncCommands
 {
-    private final RedisClient client;
+    private final CommandSubmitter client;
 
-    AsyncCommands(final RedisClient client)
+    private AsyncCommands(final CommandSubmitter client)
     {
         this.client = client;
+    }
+
+    /**
+     * @param submitter where commands go: a standalone endpoint or the cluster router.
+     * @return the async commands over it.
+     */
+    public static AsyncCommands over(final CommandSubmitter submitter)
+    {
+        return new AsyncCommands(submitter);
     }
 
     /**

@@ -39,13 +39,14 @@ final class CommandRing
     }
 
     /**
-     * @return a claimed sequence, or -1 when the ring is full.
+     * @param count consecutive slots to claim (2 keeps ASKING and its command adjacent).
+     * @return the highest claimed sequence, or -1 when the ring lacks room.
      */
-    long tryClaim()
+    long tryClaim(final int count)
     {
         try
         {
-            return ring.tryNext();
+            return ring.tryNext(count);
         }
         catch (final InsufficientCapacityException ex)
         {
@@ -63,9 +64,9 @@ final class CommandRing
         return ring.isAvailable(sequence);
     }
 
-    void publish(final long sequence)
+    void publish(final long low, final long high)
     {
-        ring.publish(sequence);
+        ring.publish(low, high);
     }
 
     long cursor()

@@ -29,6 +29,8 @@ final class CommandSlot
 {
     static final int KIND_HANDLER = 1;
     static final int KIND_FUTURE = 2;
+    /** Engine-internal command (ASKING ahead of an ASK redirect): its reply or failure goes nowhere. */
+    static final int KIND_INTERNAL = 3;
 
     private static final VarHandle FINAL_STATE;
 
@@ -64,6 +66,10 @@ final class CommandSlot
     long deadlineNs;
     /** Literal command name for error messages (never an argument: arguments may hold secrets). */
     String commandName;
+    /** Times this command was redirected (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) before landing here. */
+    int redirects;
+    /** Only for a detached slot parked for a later retry: its own pooled copy of the bytes. */
+    private ByteBuffer detachedBytes;
 
     @SuppressWarnings("unused") // accessed through FINAL_STATE
     private int finalState;
@@ -72,6 +78,61 @@ final class CommandSlot
     {
         region = new UnsafeBuffer(arena, offset, capacity);
         regionView = arena.duplicate().position(offset).limit(offset + capacity).slice();
+    }
+
+    /**
+     * Copies this slot's bytes and completion into a new detached slot that owns a pooled buffer, so the ring
+     * slot can be reused while the command waits for a retry. Cold path: allocates the holder.
+     */
+    CommandSlot detach(final BufferPool pool)
+    {
+        final ByteBuffer copy = pool.acquire(length);
+        final CommandSlot detached = new CommandSlot(copy, 0, copy.capacity());
+        detached.detachedBytes = copy;
+        wrapEncoded(detached.spillView);
+        detached.region.putBytes(0, detached.spillView, 0, length);
+        detached.spillView.wrap(0, 0);
+        detached.length = length;
+        detached.copyCompletionFrom(this);
+        detached.redirects = redirects;
+        return detached;
+    }
+
+    /** Releases a detached slot's buffer once it was resubmitted or failed. */
+    void releaseDetached(final BufferPool pool)
+    {
+        if (detachedBytes != null)
+        {
+            pool.release(detachedBytes);
+            detachedBytes = null;
+        }
+        clear(pool);
+    }
+
+    /** Points {@code view} at the encoded bytes, in the region or the spill buffer. */
+    void wrapEncoded(final UnsafeBuffer view)
+    {
+        if (spill != null)
+        {
+            view.wrap(spill, 0, length);
+        }
+        else
+        {
+            view.wrap(region, 0, length);
+        }
+    }
+
+    void copyCompletionFrom(final CommandSlot source)
+    {
+        kind = source.kind;
+        handler = source.handler;
+        token = source.token;
+        batch = source.batch;
+        future = source.future;
+        converter = source.converter;
+        deadlineNs = source.deadlineNs;
+        commandName = source.commandName;
+        redirects = source.redirects + 1;
     }
 
     /**
@@ -102,6 +163,10 @@ final class CommandSlot
 
     void complete(final RespReader reply)
     {
+        if (kind == KIND_INTERNAL)
+        {
+            return;
+        }
         if (kind == KIND_HANDLER)
         {
             try
@@ -139,6 +204,10 @@ final class CommandSlot
 
     void fail(final RedisException error)
     {
+        if (kind == KIND_INTERNAL)
+        {
+            return;
+        }
         if (kind == KIND_HANDLER)
         {
             try
@@ -192,5 +261,6 @@ final class CommandSlot
         commandName = null;
         token = 0;
         kind = 0;
+        redirects = 0;
     }
 }

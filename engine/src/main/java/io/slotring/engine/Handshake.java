@@ -18,18 +18,21 @@ final class Handshake
     private static final int SELECT = 4;
     private static final int DONE = 5;
     private static final int PING_STEP = 6;
+    private static final int READONLY = 7;
 
     /** Not a handshake: the idle PING reuses the control-buffer path. */
-    static final Handshake PING = new Handshake(null);
+    static final Handshake PING = new Handshake(null, false);
 
     private final ClientConfig config;
+    private final boolean readOnly;
     private int step;
     private boolean resp3;
     private String failure;
 
-    Handshake(final ClientConfig config)
+    Handshake(final ClientConfig config, final boolean readOnly)
     {
         this.config = config;
+        this.readOnly = readOnly;
         this.step = config == null ? PING_STEP : DONE;
     }
 
@@ -100,6 +103,9 @@ final class Handshake
             case PING_STEP:
                 encoder.arrayHeader(1).bulk("PING");
                 break;
+            case READONLY:
+                encoder.arrayHeader(1).bulk("READONLY");
+                break;
             default:
                 throw new IllegalStateException("no handshake step to encode in step " + step);
         }
@@ -117,7 +123,7 @@ final class Handshake
                 if (error == null)
                 {
                     resp3 = true;
-                    step = config.database() != 0 ? SELECT : DONE;
+                    step = config.database() != 0 ? SELECT : tail();
                     return true;
                 }
                 if (error.startsWith("NOPROTO") || error.contains("unknown command"))
@@ -137,7 +143,7 @@ final class Handshake
                     failure = "AUTH: " + error;
                     return false;
                 }
-                step = config.clientName() != null ? SETNAME : config.database() != 0 ? SELECT : DONE;
+                step = config.clientName() != null ? SETNAME : config.database() != 0 ? SELECT : tail();
                 return true;
             case SETNAME:
                 if (error != null)
@@ -145,12 +151,20 @@ final class Handshake
                     failure = "CLIENT SETNAME: " + error;
                     return false;
                 }
-                step = config.database() != 0 ? SELECT : DONE;
+                step = config.database() != 0 ? SELECT : tail();
                 return true;
             case SELECT:
                 if (error != null)
                 {
                     failure = "SELECT " + config.database() + ": " + error;
+                    return false;
+                }
+                step = tail();
+                return true;
+            case READONLY:
+                if (error != null)
+                {
+                    failure = "READONLY: " + error;
                     return false;
                 }
                 step = DONE;
@@ -166,7 +180,7 @@ final class Handshake
                     failure = "server requires a password and none is configured: " + error;
                     return false;
                 }
-                step = DONE;
+                step = tail();
                 return true;
             default:
                 failure = "unexpected reply in handshake step " + step;
@@ -184,6 +198,12 @@ final class Handshake
         {
             return SETNAME;
         }
-        return config.database() != 0 ? SELECT : DONE;
+        return config.database() != 0 ? SELECT : tail();
+    }
+
+    /** The last step: READONLY on replica connections of a cluster, else done. */
+    private int tail()
+    {
+        return readOnly ? READONLY : DONE;
     }
 }

@@ -49,6 +49,11 @@ final class NodeConnection
     private final ClientConfig config;
     private final BufferPool pool;
     private final Handshake handshake;
+    private final NodeEndpoint endpoint;
+    /** The routing layer's hook (cluster), or null: then redirect-class errors reach the caller as they are. */
+    private final RedirectHandler redirectHandler;
+    /** The agent that owns this connection; set once, before the agent first runs it. */
+    private IoAgent agent;
 
     private SocketChannel channel;
     private int state = DISCONNECTED;
@@ -83,17 +88,21 @@ final class NodeConnection
 
     /** Why the last connection attempt or connection failed; read by producers for messages. */
     volatile String lastError;
+    /** state == READY, published for other threads (routing to ready replicas, connect waits). */
+    private volatile boolean ready;
 
     NodeConnection(final String name, final String host, final int port, final ClientConfig config,
-        final BufferPool pool)
+        final BufferPool pool, final NodeEndpoint endpoint, final boolean readOnly)
     {
         this.name = name;
         this.host = host;
         this.port = port;
         this.config = config;
         this.pool = pool;
+        this.endpoint = endpoint;
+        this.redirectHandler = endpoint.redirectHandler();
         this.ring = new CommandRing(config.ringSize(), config.slotCapacity());
-        this.handshake = new Handshake(config);
+        this.handshake = new Handshake(config, readOnly);
         this.decoder = new RespDecoder(config.maxDepth(), config.maxBulkLength());
         this.standardRecv = ByteBuffer.allocateDirect(config.receiveBufferSize());
         useRecv(standardRecv);
@@ -104,9 +113,14 @@ final class NodeConnection
         return name;
     }
 
+    void agent(final IoAgent owner)
+    {
+        this.agent = owner;
+    }
+
     boolean isReady()
     {
-        return state == READY;
+        return ready;
     }
 
     int doWork(final long nowNs)
@@ -411,13 +425,47 @@ final class NodeConnection
         final CommandSlot slot = ring.slot(sequence);
         try
         {
-            slot.complete(reply);
+            if (redirectHandler == null || !isRedirect(reply) || !redirect(slot, reply))
+            {
+                slot.complete(reply);
+            }
         }
         catch (final Throwable ex)
         {
             config.errorHandler().onError(ex);
         }
         finishSlot(slot, sequence);
+    }
+
+    private static final byte[] MOVED = "MOVED ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] ASK = "ASK ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] TRYAGAIN = "TRYAGAIN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] CLUSTERDOWN = "CLUSTERDOWN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean isRedirect(final RespReader reply)
+    {
+        return reply.type() == RespType.ERROR && (reply.contentStartsWith(MOVED) || reply.contentStartsWith(ASK) ||
+            reply.contentStartsWith(TRYAGAIN) || reply.contentStartsWith(CLUSTERDOWN));
+    }
+
+    /** Offers a redirected command to the routing layer; true when it took the command over. */
+    private boolean redirect(final CommandSlot slot, final RespReader reply)
+    {
+        if (slot.kind == CommandSlot.KIND_INTERNAL)
+        {
+            return true;
+        }
+        final RedirectedCommand view = agent.redirected().wrap(slot);
+        if (redirectHandler.onRedirect(view, reply))
+        {
+            if (!view.taken())
+            {
+                slot.fail(new RedisBackPressureException(name + ": command " + slot.commandName +
+                    " was redirected but could not be resubmitted (not applied)"));
+            }
+            return true;
+        }
+        return false;
     }
 
     private void finishSlot(final CommandSlot slot, final long sequence)
@@ -456,6 +504,7 @@ final class NodeConnection
         if (handshake.isDone())
         {
             state = READY;
+            ready = true;
             attempt = 0;
             lastError = null;
             lastActivityNs = nowNs;
@@ -554,6 +603,7 @@ final class NodeConnection
     private void connectionFailed(final long nowNs, final String why, final Throwable cause, final long timedOutSeq)
     {
         closeChannel();
+        ready = false;
         final String message = name + ": " + why;
         lastError = message;
         if (state != CLOSED)
@@ -592,9 +642,20 @@ final class NodeConnection
         final long delay = Math.min(max, min << Math.min(attempt, 30));
         attempt++;
         nextConnectNs = nowNs + delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-        if (cause != null && !(cause instanceof IOException))
+        if (cause != null && !(cause instanceof IOException) && !(cause instanceof RedisException))
         {
             config.errorHandler().onError(cause);
+        }
+        if (redirectHandler != null && state != CLOSED)
+        {
+            try
+            {
+                redirectHandler.onConnectionLost(endpoint, message);
+            }
+            catch (final Throwable ex)
+            {
+                config.errorHandler().onError(ex);
+            }
         }
     }
 

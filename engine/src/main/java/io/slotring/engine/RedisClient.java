@@ -1,14 +1,8 @@
 package io.slotring.engine;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.slotring.codec.CommandHeader;
-import io.slotring.codec.RespEncoder;
-import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 
 /**
  * A client of one Redis server (standalone mode), in three styles over one engine:
@@ -41,39 +35,18 @@ public final class RedisClient implements AutoCloseable
     public static final long CLOSED = -3;
 
     private final ClientConfig config;
-    private final BufferPool pool = new BufferPool();
-    private final NodeConnection[] connections;
-    private final AgentRunner[] runners;
+    private final IoRuntime runtime;
+    private final NodeEndpoint endpoint;
     private final AsyncCommands async;
     private final SyncCommands sync;
-    // Racy round-robin: a lost increment only skews the spread a little; an atomic would be a contended line.
-    private int roundRobin;
-    private volatile boolean closing;
 
     private RedisClient(final ClientConfig config)
     {
         this.config = config.conclude();
-        final int count = config.connectionsPerNode();
-        connections = new NodeConnection[count];
-        final IoAgent[] agents = new IoAgent[Math.min(config.ioThreads(), count)];
-        for (int i = 0; i < agents.length; i++)
-        {
-            agents[i] = new IoAgent("slotring-io-" + i);
-        }
-        for (int i = 0; i < count; i++)
-        {
-            connections[i] = new NodeConnection(
-                config.host() + ':' + config.port() + '#' + i, config.host(), config.port(), config, pool);
-            agents[i % agents.length].add(connections[i]);
-        }
-        runners = new AgentRunner[agents.length];
-        for (int i = 0; i < agents.length; i++)
-        {
-            runners[i] = new AgentRunner(config.ioIdleStrategy().get(), config.errorHandler(), null, agents[i]);
-            AgentRunner.startOnThread(runners[i]);
-        }
-        async = new AsyncCommands(this);
-        sync = new SyncCommands(async, config.commandTimeoutNs());
+        this.runtime = new IoRuntime(config, null);
+        this.endpoint = runtime.endpoint(config.host(), config.port(), false);
+        this.async = AsyncCommands.over(endpoint::submit);
+        this.sync = SyncCommands.over(async, config.commandTimeoutNs());
     }
 
     /**
@@ -88,11 +61,11 @@ public final class RedisClient implements AutoCloseable
     {
         final RedisClient client = new RedisClient(config);
         final long deadline = System.nanoTime() + config.connectTimeoutNs();
-        while (!client.anyReady())
+        while (!client.endpoint.isReady())
         {
             if (System.nanoTime() - deadline > 0)
             {
-                final String why = client.connections[0].lastError;
+                final String why = client.endpoint.lastError();
                 client.close();
                 throw new RedisConnectionException("could not connect to " + config.host() + ':' + config.port() +
                     " within " + config.connectTimeoutNs() / 1_000_000 + "ms" + (why != null ? ": " + why : ""),
@@ -114,18 +87,6 @@ public final class RedisClient implements AutoCloseable
             Thread.currentThread().interrupt();
             throw new RedisConnectionException("interrupted while connecting", false, ex);
         }
-    }
-
-    private boolean anyReady()
-    {
-        for (final NodeConnection connection : connections)
-        {
-            if (connection.isReady())
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -150,7 +111,7 @@ public final class RedisClient implements AutoCloseable
      */
     public Batch newBatch(final ReplyHandler handler)
     {
-        return new Batch(handler, config.callerSpinTries());
+        return runtime.newBatch(handler);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -168,15 +129,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long get(final byte[] key, final ReplyHandler handler, final long token)
     {
-        final NodeConnection connection = next();
-        final long sequence = claim(connection);
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        begin(connection, sequence, CommandHeader.GET.length() + RespEncoder.bulkLength(key.length))
-            .header(CommandHeader.GET).bulk(key);
-        return commit(connection, sequence, "GET", handler, null, token);
+        return endpoint.get(key, handler, null, token);
     }
 
     /**
@@ -192,15 +145,7 @@ public final class RedisClient implements AutoCloseable
     public long get(final DirectBuffer key, final int offset, final int length, final ReplyHandler handler,
         final long token)
     {
-        final NodeConnection connection = next();
-        final long sequence = claim(connection);
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        begin(connection, sequence, CommandHeader.GET.length() + RespEncoder.bulkLength(length))
-            .header(CommandHeader.GET).bulk(key, offset, length);
-        return commit(connection, sequence, "GET", handler, null, token);
+        return endpoint.get(key, offset, length, handler, null, token);
     }
 
     /**
@@ -213,15 +158,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long get(final CharSequence key, final ReplyHandler handler, final long token)
     {
-        final NodeConnection connection = next();
-        final long sequence = claim(connection);
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        begin(connection, sequence, CommandHeader.GET.length() + RespEncoder.bulkLength(key))
-            .header(CommandHeader.GET).bulk(key);
-        return commit(connection, sequence, "GET", handler, null, token);
+        return endpoint.get(key, handler, null, token);
     }
 
     /**
@@ -234,15 +171,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long get(final byte[] key, final Batch batch, final long token)
     {
-        final NodeConnection connection = next();
-        final long sequence = claim(connection);
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        begin(connection, sequence, CommandHeader.GET.length() + RespEncoder.bulkLength(key.length))
-            .header(CommandHeader.GET).bulk(key);
-        return commit(connection, sequence, "GET", batch.handler(), batch, token);
+        return endpoint.get(key, null, batch, token);
     }
 
     /**
@@ -256,15 +185,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long set(final byte[] key, final byte[] value, final ReplyHandler handler, final long token)
     {
-        final NodeConnection connection = next();
-        final long sequence = claim(connection);
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        begin(connection, sequence, CommandHeader.SET.length() + RespEncoder.bulkLength(key.length) +
-            RespEncoder.bulkLength(value.length)).header(CommandHeader.SET).bulk(key).bulk(value);
-        return commit(connection, sequence, "SET", handler, null, token);
+        return endpoint.set(key, value, handler, null, token);
     }
 
     /**
@@ -283,16 +204,7 @@ public final class RedisClient implements AutoCloseable
     public long set(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
         final int valueOffset, final int valueLength, final ReplyHandler handler, final long token)
     {
-        final NodeConnection connection = next();
-        final long sequence = claim(connection);
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        begin(connection, sequence, CommandHeader.SET.length() + RespEncoder.bulkLength(keyLength) +
-            RespEncoder.bulkLength(valueLength)).header(CommandHeader.SET)
-            .bulk(key, keyOffset, keyLength).bulk(value, valueOffset, valueLength);
-        return commit(connection, sequence, "SET", handler, null, token);
+        return endpoint.set(key, keyOffset, keyLength, value, valueOffset, valueLength, handler, null, token);
     }
 
     /**
@@ -306,15 +218,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long set(final byte[] key, final byte[] value, final Batch batch, final long token)
     {
-        final NodeConnection connection = next();
-        final long sequence = claim(connection);
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        begin(connection, sequence, CommandHeader.SET.length() + RespEncoder.bulkLength(key.length) +
-            RespEncoder.bulkLength(value.length)).header(CommandHeader.SET).bulk(key).bulk(value);
-        return commit(connection, sequence, "SET", batch.handler(), batch, token);
+        return endpoint.set(key, value, null, batch, token);
     }
 
     /**
@@ -327,163 +231,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long execute(final ReplyHandler handler, final long token, final Object... args)
     {
-        final int length = Arguments.encodedLength(args);
-        final NodeConnection connection = next();
-        final long sequence = claim(connection);
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        Arguments.encode(begin(connection, sequence, length), args);
-        return commit(connection, sequence, Arguments.commandName(args), handler, null, token);
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Engine internals shared by the three styles.
-    // ---------------------------------------------------------------------------------------------------------
-
-    @SuppressWarnings("unchecked")
-    <T> CompletableFuture<T> submit(final ReplyConverter<T> converter, final Object... args)
-    {
-        final int length = Arguments.encodedLength(args);
-        final NodeConnection connection = next();
-        final long sequence = claim(connection);
-        if (sequence < 0)
-        {
-            return CompletableFuture.failedFuture(claimFailure(connection, sequence));
-        }
-        Arguments.encode(begin(connection, sequence, length), args);
-        final CommandSlot slot = connection.ring.slot(sequence);
-        final CompletableFuture<Object> future = new CompletableFuture<>();
-        slot.kind = CommandSlot.KIND_FUTURE;
-        slot.future = future;
-        slot.converter = converter;
-        slot.commandName = Arguments.commandName(args);
-        slot.deadlineNs = System.nanoTime() + config.commandTimeoutNs();
-        publish(connection, sequence);
-        return (CompletableFuture<T>)future;
-    }
-
-    private RedisException claimFailure(final NodeConnection connection, final long code)
-    {
-        if (code == CLOSED)
-        {
-            return new RedisConnectionException("client closed (command not applied)", false, null);
-        }
-        return new RedisBackPressureException(connection.name() + ": ring of " + connection.ring.size() +
-            " slots full" + (config.backPressure() == ClientConfig.BackPressure.WAIT ?
-            " for the command timeout of " + config.commandTimeoutNs() / 1_000_000 + "ms" : "") +
-            " (command not applied)");
-    }
-
-    private NodeConnection next()
-    {
-        final NodeConnection[] connections = this.connections;
-        if (connections.length == 1)
-        {
-            return connections[0];
-        }
-        final int index = roundRobin++;
-        return connections[(index & Integer.MAX_VALUE) % connections.length];
-    }
-
-    private long claim(final NodeConnection connection)
-    {
-        if (closing)
-        {
-            return CLOSED;
-        }
-        final long sequence = connection.ring.tryClaim();
-        if (sequence >= 0)
-        {
-            return sequence;
-        }
-        // An I/O thread never waits: the slot it waits for may be one only it can free.
-        return config.backPressure() == ClientConfig.BackPressure.FAIL_FAST || IoAgent.isIoThread() ?
-            BACK_PRESSURED : claimWaiting(connection);
-    }
-
-    private long claimWaiting(final NodeConnection connection)
-    {
-        final IdleStrategy idle = config.producerIdleStrategy().get();
-        final long deadline = System.nanoTime() + config.commandTimeoutNs();
-        while (true)
-        {
-            if (closing)
-            {
-                return CLOSED;
-            }
-            final long sequence = connection.ring.tryClaim();
-            if (sequence >= 0)
-            {
-                idle.reset();
-                return sequence;
-            }
-            if (System.nanoTime() - deadline > 0)
-            {
-                return BACK_PRESSURED;
-            }
-            idle.idle();
-        }
-    }
-
-    private RespEncoder begin(final NodeConnection connection, final long sequence, final int length)
-    {
-        return connection.ring.slot(sequence).beginEncode(length, pool);
-    }
-
-    private long commit(final NodeConnection connection, final long sequence, final String name,
-        final ReplyHandler handler, final Batch batch, final long token)
-    {
-        final CommandSlot slot = connection.ring.slot(sequence);
-        slot.kind = CommandSlot.KIND_HANDLER;
-        slot.handler = handler;
-        slot.batch = batch;
-        slot.token = token;
-        slot.commandName = name;
-        slot.deadlineNs = System.nanoTime() + config.commandTimeoutNs();
-        if (batch != null)
-        {
-            batch.onSubmit();
-        }
-        publish(connection, sequence);
-        return sequence;
-    }
-
-    private void publish(final NodeConnection connection, final long sequence)
-    {
-        final CommandRing ring = connection.ring;
-        ring.publish(sequence);
-        if (ring.terminated)
-        {
-            // Published after the agent's final drain: nobody else will complete it.
-            final CommandSlot slot = ring.slot(sequence);
-            if (slot.tryTakeFinal())
-            {
-                slot.fail(new RedisConnectionException("client closed (command not applied)", false, null));
-                slot.clear(pool);
-            }
-        }
-    }
-
-    /**
-     * Completes every pending command with an error (written ones: may have been applied; queued ones: not
-     * applied), stops every I/O thread and frees the buffers. Idempotent.
-     */
-    @Override
-    public void close()
-    {
-        if (closing)
-        {
-            return;
-        }
-        closing = true;
-        CloseHelper.closeAll(runners);
-        for (final NodeConnection connection : connections)
-        {
-            connection.free();
-        }
-        pool.close();
+        return endpoint.execute(handler, null, token, args);
     }
 
     /**
@@ -494,23 +242,25 @@ public final class RedisClient implements AutoCloseable
     public boolean awaitAllConnected(final long timeout, final TimeUnit unit)
     {
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (true)
+        while (!endpoint.isFullyConnected())
         {
-            boolean all = true;
-            for (final NodeConnection connection : connections)
-            {
-                all &= connection.isReady();
-            }
-            if (all)
-            {
-                return true;
-            }
             if (System.nanoTime() - deadline > 0)
             {
                 return false;
             }
             sleepBriefly();
         }
+        return true;
+    }
+
+    /**
+     * Completes every pending command with an error (written ones: may have been applied; queued ones: not
+     * applied), stops every I/O thread and frees the buffers. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        runtime.close();
     }
 
     @Override

@@ -7,7 +7,7 @@ import io.slotring.codec.RespReader;
  * keeps, since the view dies with the callback.
  */
 @FunctionalInterface
-interface ReplyConverter<T>
+public interface ReplyConverter<T>
 {
     /**
      * @param reply positioned on the reply's first token; never an error reply (those become exceptions first).

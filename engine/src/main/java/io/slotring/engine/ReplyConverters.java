@@ -16,21 +16,22 @@ import io.slotring.codec.RespType;
  * The converters of the async and sync styles. They allocate by design (a Java object per reply is what those
  * styles promise); the zero-copy style never goes through here. RESP2 and RESP3 shapes of the same reply
  * (a flat array or a map for HGETALL, a bulk string or a double for ZSCORE) convert to the same Java type.
+ * Public for the cluster module, which reuses them.
  */
-final class ReplyConverters
+public final class ReplyConverters
 {
-    static final ReplyConverter<byte[]> BYTES = reply -> reply.isNull() ? null : reply.bytesValue();
-    static final ReplyConverter<String> STRING = ReplyConverters::string;
-    static final ReplyConverter<Long> LONG = reply -> reply.isNull() ? null : reply.longValue();
-    static final ReplyConverter<Boolean> BOOLEAN = reply -> reply.isNull() ? null :
+    public static final ReplyConverter<byte[]> BYTES = reply -> reply.isNull() ? null : reply.bytesValue();
+    public static final ReplyConverter<String> STRING = ReplyConverters::string;
+    public static final ReplyConverter<Long> LONG = reply -> reply.isNull() ? null : reply.longValue();
+    public static final ReplyConverter<Boolean> BOOLEAN = reply -> reply.isNull() ? null :
         reply.type() == RespType.BOOLEAN ? reply.booleanValue() : reply.longValue() != 0;
-    static final ReplyConverter<Double> DOUBLE = ReplyConverters::toDouble;
-    static final ReplyConverter<Object> OBJECT = ReplyConverters::value;
-    static final ReplyConverter<List<byte[]>> LIST_OF_BYTES = reply -> list(reply, BYTES);
-    static final ReplyConverter<List<String>> LIST_OF_STRINGS = reply -> list(reply, STRING);
-    static final ReplyConverter<Set<String>> SET_OF_STRINGS = reply ->
+    public static final ReplyConverter<Double> DOUBLE = ReplyConverters::toDouble;
+    public static final ReplyConverter<Object> OBJECT = ReplyConverters::value;
+    public static final ReplyConverter<List<byte[]>> LIST_OF_BYTES = reply -> list(reply, BYTES);
+    public static final ReplyConverter<List<String>> LIST_OF_STRINGS = reply -> list(reply, STRING);
+    public static final ReplyConverter<Set<String>> SET_OF_STRINGS = reply ->
         reply.isNull() ? null : new LinkedHashSet<>(list(reply, STRING));
-    static final ReplyConverter<Map<String, String>> MAP_OF_STRINGS = ReplyConverters::stringMap;
+    public static final ReplyConverter<Map<String, String>> MAP_OF_STRINGS = ReplyConverters::stringMap;
 
     private ReplyConverters()
     {
@@ -117,7 +118,7 @@ final class ReplyConverters
     }
 
     /** Generic conversion of the token under the reader, consuming its children. */
-    static Object value(final RespReader reply)
+    public static Object value(final RespReader reply)
     {
         final byte type = reply.type();
         if (reply.isNull())

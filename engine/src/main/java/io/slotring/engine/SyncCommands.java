@@ -20,10 +20,21 @@ public final class SyncCommands
     private final AsyncCommands async;
     private final long waitNs;
 
-    SyncCommands(final AsyncCommands async, final long commandTimeoutNs)
+    private SyncCommands(final AsyncCommands async, final long commandTimeoutNs)
     {
         this.async = async;
         this.waitNs = commandTimeoutNs + TimeUnit.SECONDS.toNanos(1);
+    }
+
+    /**
+     * @param async            the async commands to block on.
+     * @param commandTimeoutNs the engine's command timeout; a call waits a second longer, since the engine's own
+     *                         deadline normally fires first and says more.
+     * @return the sync commands.
+     */
+    public static SyncCommands over(final AsyncCommands async, final long commandTimeoutNs)
+    {
+        return new SyncCommands(async, commandTimeoutNs);
     }
 
     /**

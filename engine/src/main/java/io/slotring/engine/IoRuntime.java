@@ -1,0 +1,132 @@
+package io.slotring.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+
+/**
+ * The threads and memory behind a client: a fixed number of I/O agents on their {@link AgentRunner}s, the buffer
+ * pool, and the endpoints they serve. Endpoints are spread over the agents round-robin as they are created; the
+ * number of threads never grows with nodes or connections.
+ *
+ * <p>Public for the cluster module; applications use {@link RedisClient} or the cluster client.
+ */
+public final class IoRuntime implements AutoCloseable
+{
+    private final ClientConfig config;
+    private final RedirectHandler redirectHandler;
+    private final BufferPool pool = new BufferPool();
+    private final IoAgent[] agents;
+    private final AgentRunner[] runners;
+    // Guarded by this: endpoints are created rarely (start, topology change) and from any thread.
+    private final List<NodeEndpoint> endpoints = new ArrayList<>();
+    private int nextAgent;
+    private volatile boolean closing;
+
+    /**
+     * Starts the I/O threads.
+     *
+     * @param config          concluded here.
+     * @param redirectHandler the routing layer's hook, or null (standalone).
+     */
+    public IoRuntime(final ClientConfig config, final RedirectHandler redirectHandler)
+    {
+        this.config = config.conclude();
+        this.redirectHandler = redirectHandler;
+        agents = new IoAgent[config.ioThreads()];
+        runners = new AgentRunner[agents.length];
+        for (int i = 0; i < agents.length; i++)
+        {
+            agents[i] = new IoAgent("slotring-io-" + i, this);
+            runners[i] = new AgentRunner(config.ioIdleStrategy().get(), config.errorHandler(), null, agents[i]);
+        }
+        for (final AgentRunner runner : runners)
+        {
+            AgentRunner.startOnThread(runner);
+        }
+    }
+
+    /**
+     * Creates an endpoint and hands its connections to the agents; they connect in the background.
+     *
+     * @param host     node host.
+     * @param port     node port.
+     * @param readOnly send READONLY after the handshake (cluster replica reads).
+     * @return the endpoint.
+     */
+    public synchronized NodeEndpoint endpoint(final String host, final int port, final boolean readOnly)
+    {
+        if (closing)
+        {
+            throw new RedisConnectionException("client closed", false, null);
+        }
+        final NodeEndpoint endpoint = new NodeEndpoint(this, host, port, readOnly);
+        for (final NodeConnection connection : endpoint.connections())
+        {
+            agents[nextAgent++ % agents.length].add(connection);
+        }
+        endpoints.add(endpoint);
+        return endpoint;
+    }
+
+    ClientConfig config()
+    {
+        return config;
+    }
+
+    BufferPool pool()
+    {
+        return pool;
+    }
+
+    RedirectHandler redirectHandler()
+    {
+        return redirectHandler;
+    }
+
+    boolean isClosing()
+    {
+        return closing;
+    }
+
+    /**
+     * @param handler receives replies of the batch's commands.
+     * @return a new reusable batch.
+     */
+    public Batch newBatch(final ReplyHandler handler)
+    {
+        return new Batch(handler, config.callerSpinTries());
+    }
+
+    /**
+     * Completes every pending command with an error, stops every I/O thread, frees the buffers. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closing)
+            {
+                return;
+            }
+            closing = true;
+        }
+        CloseHelper.closeAll(runners);
+        final List<NodeEndpoint> all;
+        synchronized (this)
+        {
+            all = new ArrayList<>(endpoints);
+        }
+        for (final NodeEndpoint endpoint : all)
+        {
+            for (final NodeConnection connection : endpoint.connections())
+            {
+                connection.free();
+            }
+        }
+        pool.close();
+    }
+}

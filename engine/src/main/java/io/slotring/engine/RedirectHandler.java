@@ -1,0 +1,40 @@
+package io.slotring.engine;
+
+import io.slotring.codec.RespReader;
+
+/**
+ * The hook through which a routing layer (slotring's cluster client) takes over commands the server redirected.
+ * Applications do not implement it. Every method runs on an I/O thread and must not block.
+ */
+public interface RedirectHandler
+{
+    /**
+     * A command's reply is an error of the redirect class: {@code MOVED}, {@code ASK}, {@code TRYAGAIN} or
+     * {@code CLUSTERDOWN}. Such a command was certainly not applied, so it may be re-sent.
+     *
+     * @param command view of the command, valid only during this call.
+     * @param error   the error reply.
+     * @return true when the handler took the command over ({@link RedirectedCommand#resubmit},
+     * {@link RedirectedCommand#retryLater} or {@link RedirectedCommand#fail}); false delivers the error reply to
+     * the caller as is.
+     */
+    boolean onRedirect(RedirectedCommand command, RespReader error);
+
+    /**
+     * A command parked by {@link RedirectedCommand#retryLater} is due. The handler must resubmit or fail it.
+     *
+     * @param command view of the parked command, valid only during this call.
+     */
+    void onRetryDue(RedirectedCommand command);
+
+    /**
+     * A connection of {@code endpoint} failed or could not connect. Commands written on it were failed as
+     * "may have been applied"; queued ones wait for a reconnect or their deadline.
+     *
+     * @param endpoint the endpoint.
+     * @param reason   what failed.
+     */
+    default void onConnectionLost(final NodeEndpoint endpoint, final String reason)
+    {
+    }
+}

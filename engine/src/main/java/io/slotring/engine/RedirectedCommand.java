@@ -1,0 +1,123 @@
+package io.slotring.engine;
+
+import io.slotring.codec.RespReader;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Flyweight over a redirected command, handed to {@link RedirectHandler}: its encoded bytes (re-sent as they are,
+ * never re-encoded) and the operations that take it over. Valid only during the handler call; one instance per
+ * I/O agent, owned by that agent's thread.
+ */
+public final class RedirectedCommand
+{
+    private final BufferPool pool;
+    private final IoAgent agent;
+    private final UnsafeBuffer bytes = new UnsafeBuffer(0, 0);
+    private final RespReader commandReader = new RespReader();
+    private CommandSlot slot;
+    private boolean taken;
+
+    RedirectedCommand(final BufferPool pool, final IoAgent agent)
+    {
+        this.pool = pool;
+        this.agent = agent;
+    }
+
+    RedirectedCommand wrap(final CommandSlot slot)
+    {
+        this.slot = slot;
+        this.taken = false;
+        slot.wrapEncoded(bytes);
+        return this;
+    }
+
+    boolean taken()
+    {
+        return taken;
+    }
+
+    /**
+     * @return the encoded command (a RESP array of bulk strings), valid during the call.
+     */
+    public DirectBuffer bytes()
+    {
+        return bytes;
+    }
+
+    /**
+     * @return a reader over the encoded command, positioned before its array header: {@code next()} lands on the
+     * array, the next {@code next()} on the command name, the next on the first argument (the key, for keyed
+     * commands).
+     */
+    public RespReader reader()
+    {
+        return commandReader.wrap(bytes, 0, slot.length);
+    }
+
+    /**
+     * @return how many times this command was already redirected.
+     */
+    public int redirects()
+    {
+        return slot.redirects;
+    }
+
+    /**
+     * @return the command's deadline on the {@link System#nanoTime()} clock.
+     */
+    public long deadlineNs()
+    {
+        return slot.deadlineNs;
+    }
+
+    /**
+     * @return the command name, for messages.
+     */
+    public String commandName()
+    {
+        return slot.commandName;
+    }
+
+    /**
+     * Re-sends the command's bytes to {@code target}, optionally preceded by {@code ASKING} in the slot just
+     * before it (claimed together, so no other command can come between them). Never waits for a slot.
+     *
+     * @param target where to send it.
+     * @param asking true to send {@code ASKING} first (an ASK redirect).
+     * @return true when resubmitted; false when the target's ring was full or the client is closing (the
+     * command is still the handler's to fail).
+     */
+    public boolean resubmit(final NodeEndpoint target, final boolean asking)
+    {
+        if (target.resubmit(slot, bytes, asking))
+        {
+            taken = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Parks the command (a copy of its bytes and completion) on this I/O agent and hands it back through
+     * {@link RedirectHandler#onRetryDue} after {@code delayNs}: the backoff of TRYAGAIN and CLUSTERDOWN.
+     *
+     * @param delayNs how long to wait.
+     */
+    public void retryLater(final long delayNs)
+    {
+        agent.park(slot.detach(pool), System.nanoTime() + delayNs);
+        taken = true;
+    }
+
+    /**
+     * Completes the command with an error instead of its reply.
+     *
+     * @param error what to report.
+     */
+    public void fail(final RedisException error)
+    {
+        slot.fail(error);
+        taken = true;
+    }
+}
