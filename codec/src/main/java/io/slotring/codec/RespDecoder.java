@@ -120,6 +120,7 @@ public final class RespDecoder
         }
 
         final int available = limit - offset;
+        depth = 0; position = 0; lineScan = 0; bulkEnd = NO_BULK;
         if (bulkEnd != NO_BULK)
         {
             if (!completeBulk(buffer, offset, available))
@@ -301,40 +302,28 @@ public final class RespDecoder
     }
 
     /**
-     * After {@link #INCOMPLETE}: a lower bound of the whole frame's length, from what is known so far (declared bulk
-     * lengths, elements still expected at 3 bytes each at least). A caller whose receive buffer is smaller can grow it
-     * once to this size instead of doubling repeatedly. Capped by the decoder's bounds, so a forged length cannot ask
-     * for more than {@code maxBulkLength} plus framing per pending bulk. Meaningless after a completed frame.
+     * After {@link #INCOMPLETE}: a lower bound of the whole frame's length from what is known for certain, chiefly the
+     * end of a bulk string whose header has arrived ({@code header + length + 2}). A caller whose receive buffer is
+     * smaller can grow it once to this size instead of doubling repeatedly.
+     * <p>
+     * Elements still expected by open aggregates are deliberately not counted: a forged count of two billion would
+     * otherwise ask for gigabytes. The result is therefore at most the frame bytes already validated plus
+     * {@code maxBulkLength} plus framing; callers should still apply their own ceiling before allocating.
+     * Meaningless after a completed frame.
      *
      * @return lower bound of the frame length, in bytes.
      */
     public long minimumFrameLength()
     {
-        long minimum;
         if (bulkEnd != NO_BULK)
         {
-            minimum = bulkEnd + 2;
+            return bulkEnd + 2;
         }
-        else if (lineScan > 0)
+        if (lineScan > 0)
         {
-            minimum = lineScan + 2L;
+            return lineScan + 2L;
         }
-        else
-        {
-            minimum = position + 1L;
-        }
-
-        // Every open level still expects (remaining - 1) values beyond the one in progress, each at least "_\r\n"; an
-        // open attribute also still owes the value it decorates.
-        for (int i = 0; i < depth; i++)
-        {
-            minimum += 3 * (remaining[i] - 1);
-            if (isAttribute[i])
-            {
-                minimum += 3;
-            }
-        }
-        return minimum;
+        return position + 1L;
     }
 
     /**

@@ -14,6 +14,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class ReceiveSimulator
 {
+    private static final long GROW_CEILING = 1 << 20;
     private static final java.util.regex.Pattern OFFSET = java.util.regex.Pattern.compile("at offset (\\d+)");
 
     private final RespDecoder decoder;
@@ -113,7 +114,8 @@ final class ReceiveSimulator
                 {
                     minimumBoundViolations++;
                 }
-                if (minimum > buffer.capacity())
+                // Trust the hint only up to a ceiling, as a real receive path must: forged lengths are in the input.
+                if (minimum > buffer.capacity() && minimum <= GROW_CEILING)
                 {
                     grow((int)Math.min(minimum, Integer.MAX_VALUE - 8));
                 }

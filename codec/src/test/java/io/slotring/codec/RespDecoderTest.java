@@ -139,12 +139,27 @@ class RespDecoderTest
     }
 
     @Test
-    void minimumFrameLengthCountsOutstandingElements()
+    void minimumFrameLengthIsTheEndOfTheBulkInProgressNotAGuessFromCounts()
     {
-        // array of 3: first complete (4 bytes), second a pending 100-byte bulk, third still to come (>= 3 bytes)
+        // array of 3: first complete (4 bytes), second a pending 100-byte bulk; the third is not guessed at
         final String head = "*3\r\n:1\r\n$100\r\nxx";
         assertThat(decoder.decode(buffer(head), 0, head.length())).isEqualTo(RespDecoder.INCOMPLETE);
-        assertThat(decoder.minimumFrameLength()).isEqualTo(4 + 4 + 6 + 100 + 2 + 3);
+        assertThat(decoder.minimumFrameLength()).isEqualTo(4 + 4 + 6 + 100 + 2);
+
+        // a forged count asks for nothing
+        decoder.reset();
+        assertThat(decoder.decode(buffer("*2147483647\r\n"), 0, 13)).isEqualTo(RespDecoder.INCOMPLETE);
+        assertThat(decoder.minimumFrameLength()).isEqualTo(14);
+    }
+
+    @Test
+    void minimumFrameLengthOfAnUnterminatedLine()
+    {
+        final String head = "+hello wor";
+        assertThat(decoder.decode(buffer(head), 0, head.length())).isEqualTo(RespDecoder.INCOMPLETE);
+        assertThat(decoder.minimumFrameLength()).isEqualTo(head.length() + 2);
+        assertThat(decoder.decode(buffer("+hello world\r"), 0, 13)).isEqualTo(RespDecoder.INCOMPLETE);
+        assertThat(decoder.minimumFrameLength()).isEqualTo(14);
     }
 
     @Test

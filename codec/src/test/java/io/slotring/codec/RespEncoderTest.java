@@ -32,8 +32,8 @@ class RespEncoderTest
         encoder.arrayHeader(0).arrayHeader(3).arrayHeader(12345);
         assertThat(written()).isEqualTo("*0\r\n*3\r\n*12345\r\n");
         assertThat(encoder.offset()).isEqualTo(START);
-        assertThat(encoder.position()).isEqualTo(START + 17);
-        assertThat(encoder.length()).isEqualTo(17);
+        assertThat(encoder.position()).isEqualTo(START + 16);
+        assertThat(encoder.length()).isEqualTo(16);
     }
 
     @Test

@@ -437,12 +437,18 @@ public final class ClientConfig
         return receiveBufferSize;
     }
 
-    long commandTimeoutNs()
+    /**
+     * @return the command timeout in nanoseconds.
+     */
+    public long commandTimeoutNs()
     {
         return commandTimeoutNs;
     }
 
-    long connectTimeoutNs()
+    /**
+     * @return the connect (plus handshake) timeout in nanoseconds.
+     */
+    public long connectTimeoutNs()
     {
         return connectTimeoutNs;
     }
@@ -477,7 +483,10 @@ public final class ClientConfig
         return clientName;
     }
 
-    int database()
+    /**
+     * @return the SELECT index.
+     */
+    public int database()
     {
         return database;
     }

@@ -1,0 +1,407 @@
+package io.slotring.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.slotring.engine.AsyncCommands;
+import io.slotring.engine.Batch;
+import io.slotring.engine.IoRuntime;
+import io.slotring.engine.NodeEndpoint;
+import io.slotring.engine.RedisClient;
+import io.slotring.engine.RedisConnectionException;
+import io.slotring.engine.ReplyConverters;
+import io.slotring.engine.ReplyHandler;
+import io.slotring.engine.SyncCommands;
+import org.agrona.DirectBuffer;
+
+/**
+ * A Redis Cluster client: everything {@link RedisClient} offers, routed by key slot.
+ *
+ * <p>Each command's slot is CRC16 of its key (or hash tag) mod 16384; the node comes from an immutable
+ * 16384-entry table read through one volatile reference, and the command goes to one of that node's
+ * {@code connectionsPerNode} connections round-robin (a counter per node, none shared across nodes). MOVED, ASK,
+ * TRYAGAIN and CLUSTERDOWN are handled inside the engine by re-sending the already encoded bytes; the table is
+ * kept true by a background refresher.
+ *
+ * <pre>{@code
+ * try (ClusterClient cluster = ClusterClient.connect(ClusterConfig.create().seeds("127.0.0.1:7000"))) {
+ *     cluster.sync().set("user:{42}:name", "Ada");
+ *     List<String> both = cluster.sync().mget("user:{42}:name", "other-key");   // split by slot, merged in order
+ * }
+ * }</pre>
+ *
+ * <p>Multi-key MGET, MSET, DEL, EXISTS, UNLINK and TOUCH with keys in several slots are split per slot, sent in
+ * parallel and merged in the caller's key order; keys in one slot go as one command. Keyless commands:
+ * PING, ECHO, INFO, TIME, RANDOMKEY, CLUSTER, COMMAND go to one master; DBSIZE (summed), FLUSHALL, FLUSHDB and
+ * KEYS (concatenated) go to every master; {@link #executeOn} targets a chosen node; {@link #scan} walks every
+ * master.
+ */
+public final class ClusterClient implements AutoCloseable
+{
+    /** No node serves the key's slot right now; a topology refresh was requested. Nothing was sent. */
+    public static final long NO_ROUTE = -4;
+
+    private final ClusterConfig config;
+    private final ClusterRouter router;
+    private final IoRuntime runtime;
+    private final TopologyRefresher refresher;
+    private final ReadFrom readFrom;
+    private final AsyncCommands async;
+    private final SyncCommands sync;
+
+    private ClusterClient(final ClusterConfig config)
+    {
+        this.config = config.conclude();
+        this.readFrom = config.readFrom();
+        this.router = new ClusterRouter(config);
+        this.runtime = new IoRuntime(config.engine(), router);
+        this.refresher = new TopologyRefresher(router, config);
+        router.attach(runtime, refresher);
+        this.async = AsyncCommands.over(new ClusterSubmitter(this));
+        this.sync = SyncCommands.over(async, config.engine().commandTimeoutNs());
+    }
+
+    /**
+     * Connects to the seeds, discovers the topology (CLUSTER SHARDS, or CLUSTER SLOTS on older servers) and starts
+     * the background refresher.
+     *
+     * @param config concluded here; owned by the client afterwards.
+     * @return a connected client.
+     * @throws RedisConnectionException when no seed answered with a topology within the connect timeout.
+     */
+    public static ClusterClient connect(final ClusterConfig config)
+    {
+        final ClusterClient client = new ClusterClient(config);
+        if (!client.refresher.refreshOnce(true))
+        {
+            final String why = client.refresher.lastFailure();
+            client.close();
+            throw new RedisConnectionException("no seed of " + config.seedList() + " answered with a cluster " +
+                "topology: " + why, false, null);
+        }
+        client.refresher.start();
+        return client;
+    }
+
+    /**
+     * @return the async style over the cluster.
+     */
+    public AsyncCommands async()
+    {
+        return async;
+    }
+
+    /**
+     * @return the sync style over the cluster.
+     */
+    public SyncCommands sync()
+    {
+        return sync;
+    }
+
+    /**
+     * @param handler receives every reply of the batch's commands, whatever node answered.
+     * @return a new reusable batch; allocate once per worker thread.
+     */
+    public Batch newBatch(final ReplyHandler handler)
+    {
+        return runtime.newBatch(handler);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Zero-copy style: non-negative when published; BACK_PRESSURED, CLOSED or NO_ROUTE otherwise. No allocation.
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * GET, routed by the key's slot (to a replica when the read-from policy says so).
+     *
+     * @param key     the key bytes.
+     * @param handler receives the reply.
+     * @param token   passed back to the handler.
+     * @return a non-negative number when published, else a negative code.
+     */
+    public long get(final byte[] key, final ReplyHandler handler, final long token)
+    {
+        final NodeEndpoint node = router.topology().reader(SlotHash.slot(key), readFrom);
+        return node == null ? noRoute() : node.get(key, handler, null, token);
+    }
+
+    /**
+     * GET as part of a batch.
+     *
+     * @param key   the key bytes.
+     * @param batch the caller's reusable batch.
+     * @param token passed back to the batch's handler.
+     * @return a non-negative number when published, else a negative code.
+     */
+    public long get(final byte[] key, final Batch batch, final long token)
+    {
+        final NodeEndpoint node = router.topology().reader(SlotHash.slot(key), readFrom);
+        return node == null ? noRoute() : node.get(key, null, batch, token);
+    }
+
+    /**
+     * GET of a key in a buffer range, hashed in place at its offset.
+     *
+     * @param key     buffer holding the key.
+     * @param offset  first key byte.
+     * @param length  key length.
+     * @param handler receives the reply.
+     * @param token   passed back to the handler.
+     * @return a non-negative number when published, else a negative code.
+     */
+    public long get(final DirectBuffer key, final int offset, final int length, final ReplyHandler handler,
+        final long token)
+    {
+        final NodeEndpoint node = router.topology().reader(SlotHash.slot(key, offset, length), readFrom);
+        return node == null ? noRoute() : node.get(key, offset, length, handler, null, token);
+    }
+
+    /**
+     * GET of a text key.
+     *
+     * @param key     the key (UTF-8).
+     * @param handler receives the reply.
+     * @param token   passed back to the handler.
+     * @return a non-negative number when published, else a negative code.
+     */
+    public long get(final CharSequence key, final ReplyHandler handler, final long token)
+    {
+        final NodeEndpoint node = router.topology().reader(SlotHash.slot(key), readFrom);
+        return node == null ? noRoute() : node.get(key, handler, null, token);
+    }
+
+    /**
+     * SET key value, to the master of the key's slot.
+     *
+     * @param key     the key bytes.
+     * @param value   the value bytes.
+     * @param handler receives {@code +OK}.
+     * @param token   passed back to the handler.
+     * @return a non-negative number when published, else a negative code.
+     */
+    public long set(final byte[] key, final byte[] value, final ReplyHandler handler, final long token)
+    {
+        final NodeEndpoint node = router.topology().master(SlotHash.slot(key));
+        return node == null ? noRoute() : node.set(key, value, handler, null, token);
+    }
+
+    /**
+     * SET as part of a batch.
+     *
+     * @param key   the key bytes.
+     * @param value the value bytes.
+     * @param batch the caller's reusable batch.
+     * @param token passed back to the batch's handler.
+     * @return a non-negative number when published, else a negative code.
+     */
+    public long set(final byte[] key, final byte[] value, final Batch batch, final long token)
+    {
+        final NodeEndpoint node = router.topology().master(SlotHash.slot(key));
+        return node == null ? noRoute() : node.set(key, value, null, batch, token);
+    }
+
+    /**
+     * SET of buffer ranges, hashed in place.
+     *
+     * @param key         buffer holding the key.
+     * @param keyOffset   first key byte.
+     * @param keyLength   key length.
+     * @param value       buffer holding the value.
+     * @param valueOffset first value byte.
+     * @param valueLength value length.
+     * @param handler     receives {@code +OK}.
+     * @param token       passed back to the handler.
+     * @return a non-negative number when published, else a negative code.
+     */
+    public long set(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
+        final int valueOffset, final int valueLength, final ReplyHandler handler, final long token)
+    {
+        final NodeEndpoint node = router.topology().master(SlotHash.slot(key, keyOffset, keyLength));
+        return node == null ? noRoute() :
+            node.set(key, keyOffset, keyLength, value, valueOffset, valueLength, handler, null, token);
+    }
+
+    /**
+     * Any single-slot command, zero-copy reply, routed by its first argument (the key); keyless commands go to
+     * one master. The varargs array is the only allocation.
+     *
+     * @param handler receives the reply.
+     * @param token   passed back to the handler.
+     * @param args    command name and arguments.
+     * @return a non-negative number when published, else a negative code.
+     */
+    public long execute(final ReplyHandler handler, final long token, final Object... args)
+    {
+        final NodeEndpoint node = args.length > 1 ? router.topology().master(slotOf(args[1])) :
+            ClusterRouter.anyMaster(router.topology());
+        return node == null ? noRoute() : node.execute(handler, null, token, args);
+    }
+
+    private long noRoute()
+    {
+        router.requestRefresh();
+        return NO_ROUTE;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Node-level operations.
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Runs a command on every master.
+     *
+     * @param args command name and arguments.
+     * @return one reply per master, in topology order.
+     */
+    public CompletableFuture<List<Object>> executeOnAllMasters(final Object... args)
+    {
+        final NodeEndpoint[] masters = router.topology().masters();
+        final List<CompletableFuture<Object>> replies = new ArrayList<>(masters.length);
+        for (final NodeEndpoint master : masters)
+        {
+            replies.add(master.submit(ReplyConverters.OBJECT, args));
+        }
+        return CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])).thenApply(ignored ->
+        {
+            final List<Object> all = new ArrayList<>(replies.size());
+            replies.forEach(reply -> all.add(reply.join()));
+            return all;
+        });
+    }
+
+    /**
+     * Runs a command on a chosen node.
+     *
+     * @param hostPort the node's {@code host:port}.
+     * @param args     command name and arguments.
+     * @return the reply as Java values.
+     */
+    public CompletableFuture<Object> executeOn(final String hostPort, final Object... args)
+    {
+        return router.endpoint(ClusterConfig.parseHost(hostPort), ClusterConfig.parsePort(hostPort), false)
+            .submit(ReplyConverters.OBJECT, args);
+    }
+
+    /**
+     * Iterates every key of the cluster matching {@code pattern}: SCAN on each master in turn, to its end.
+     *
+     * @param pattern MATCH pattern, e.g. {@code user:*}.
+     * @param count   COUNT hint per SCAN call.
+     * @param keys    receives each key (a key may repeat if the topology changes mid-scan, as SCAN allows).
+     */
+    @SuppressWarnings("unchecked")
+    public void scan(final String pattern, final int count, final Consumer<byte[]> keys)
+    {
+        final long timeoutNs = config.engine().commandTimeoutNs();
+        for (final NodeEndpoint master : router.topology().masters())
+        {
+            String cursor = "0";
+            do
+            {
+                final List<Object> reply;
+                try
+                {
+                    reply = (List<Object>)master.submit(ReplyConverters.OBJECT, "SCAN", cursor, "MATCH", pattern,
+                        "COUNT", count).get(timeoutNs, TimeUnit.NANOSECONDS);
+                }
+                catch (final Exception ex)
+                {
+                    throw new RedisConnectionException("SCAN on " + master + " failed: " + ex, true, ex);
+                }
+                cursor = new String((byte[])reply.get(0), StandardCharsets.US_ASCII);
+                for (final Object key : (List<Object>)reply.get(1))
+                {
+                    keys.accept((byte[])key);
+                }
+            }
+            while (!"0".equals(cursor));
+        }
+    }
+
+    /**
+     * @return how many masters serve slots in the current snapshot.
+     */
+    public int masterCount()
+    {
+        return router.topology().masters().length;
+    }
+
+    /**
+     * @return {@code host:port} of the master serving {@code slot} in the current snapshot, or null.
+     */
+    public String masterAddressOf(final int slot)
+    {
+        final NodeEndpoint master = router.topology().master(slot);
+        return master == null ? null : master.host() + ':' + master.port();
+    }
+
+    /**
+     * @return completed topology refreshes since the client started (the first discovery included).
+     */
+    public long topologyRefreshCount()
+    {
+        return refresher.refreshCount();
+    }
+
+    /**
+     * Requests a topology refresh now (still coalesced and rate-limited).
+     */
+    public void refreshTopology()
+    {
+        router.requestRefresh();
+    }
+
+    /**
+     * Completes every pending command with an error, stops the refresher and every I/O thread, frees the
+     * buffers. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        refresher.close();
+        runtime.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ClusterClient{" + config + '}';
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    ClusterRouter router()
+    {
+        return router;
+    }
+
+    ReadFrom readFrom()
+    {
+        return readFrom;
+    }
+
+    static int slotOf(final Object key)
+    {
+        if (key instanceof byte[])
+        {
+            return SlotHash.slot((byte[])key);
+        }
+        if (key instanceof CharSequence)
+        {
+            return SlotHash.slot((CharSequence)key);
+        }
+        return SlotHash.slot(String.valueOf(key));
+    }
+
+    static String upperName(final Object name)
+    {
+        return (name instanceof byte[] ? new String((byte[])name, StandardCharsets.UTF_8) : String.valueOf(name))
+            .toUpperCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,271 @@
+package io.slotring.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import io.slotring.engine.ClientConfig;
+
+/**
+ * Configuration of a {@link ClusterClient}: the seeds, the cluster behaviour (read-from, redirect bound, topology
+ * refresh), and the engine settings every node connection uses ({@link #engine()}: connections per node, ring
+ * size, timeouts, idle strategies, credentials...). Mutable until the client concludes it.
+ *
+ * <pre>{@code
+ * ClusterConfig config = ClusterConfig.create()
+ *     .seeds("127.0.0.1:7000,127.0.0.1:7001")
+ *     .connectionsPerNode(4)
+ *     .readFrom(ReadFrom.REPLICA_PREFERRED);
+ * config.engine().commandTimeout(Duration.ofSeconds(2));
+ * }</pre>
+ */
+public final class ClusterConfig
+{
+    private final ClientConfig engine = ClientConfig.create();
+    private final List<String> seeds = new ArrayList<>();
+    private ReadFrom readFrom = ReadFrom.MASTER;
+    private int maxRedirects = 5;
+    private long refreshIntervalNs = Duration.ofSeconds(30).toNanos();
+    private long refreshMinIntervalNs = Duration.ofMillis(500).toNanos();
+    private long retryBackoffNs = Duration.ofMillis(20).toNanos();
+    private boolean concluded;
+
+    private ClusterConfig()
+    {
+    }
+
+    /**
+     * @return a new config with defaults: read from masters, 5 redirects, refresh every 30 s and at most every
+     * 500 ms on demand.
+     */
+    public static ClusterConfig create()
+    {
+        return new ClusterConfig();
+    }
+
+    private ClusterConfig mutable()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("config already concluded: it is owned by a running client");
+        }
+        return this;
+    }
+
+    /**
+     * @param csv seed addresses, {@code host:port[,host:port...]}; any reachable one is enough.
+     * @return this.
+     */
+    public ClusterConfig seeds(final String csv)
+    {
+        mutable();
+        for (final String seed : csv.split(","))
+        {
+            final String trimmed = seed.trim();
+            if (!trimmed.isEmpty())
+            {
+                parsePort(trimmed);
+                seeds.add(trimmed);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * @param host seed host.
+     * @param port seed port.
+     * @return this.
+     */
+    public ClusterConfig seed(final String host, final int port)
+    {
+        mutable().seeds.add(host + ':' + port);
+        return this;
+    }
+
+    /**
+     * @return the engine settings shared by every node connection; set them before connecting.
+     */
+    public ClientConfig engine()
+    {
+        return engine;
+    }
+
+    /**
+     * @param connections multiplexed connections per node (shortcut for {@code engine().connectionsPerNode}).
+     * @return this.
+     */
+    public ClusterConfig connectionsPerNode(final int connections)
+    {
+        engine.connectionsPerNode(connections);
+        return this;
+    }
+
+    /**
+     * @param size ring slots per connection (shortcut for {@code engine().ringSize}).
+     * @return this.
+     */
+    public ClusterConfig ringSize(final int size)
+    {
+        engine.ringSize(size);
+        return this;
+    }
+
+    /**
+     * @param bytes bytes a ring slot holds in place (shortcut for {@code engine().slotCapacity}).
+     * @return this.
+     */
+    public ClusterConfig slotCapacity(final int bytes)
+    {
+        engine.slotCapacity(bytes);
+        return this;
+    }
+
+    /**
+     * @param threads I/O threads serving every node (shortcut for {@code engine().ioThreads}).
+     * @return this.
+     */
+    public ClusterConfig ioThreads(final int threads)
+    {
+        engine.ioThreads(threads);
+        return this;
+    }
+
+    /**
+     * @param timeout per-command deadline, redirects included (shortcut for {@code engine().commandTimeout}).
+     * @return this.
+     */
+    public ClusterConfig commandTimeout(final Duration timeout)
+    {
+        engine.commandTimeout(timeout);
+        return this;
+    }
+
+    /**
+     * @param policy where reads go.
+     * @return this.
+     */
+    public ClusterConfig readFrom(final ReadFrom policy)
+    {
+        mutable().readFrom = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * @param redirects MOVED/ASK redirections a command may follow before it fails naming its slot and nodes.
+     * @return this.
+     */
+    public ClusterConfig maxRedirects(final int redirects)
+    {
+        if (redirects < 0)
+        {
+            throw new IllegalArgumentException("maxRedirects must be >= 0, got " + redirects);
+        }
+        mutable().maxRedirects = redirects;
+        return this;
+    }
+
+    /**
+     * @param periodic full refresh every this long, even without a trigger.
+     * @param minimum  on-demand refreshes (MOVED, lost connection, uncovered slot) are coalesced and at least
+     *                 this far apart, plus up to 25% jitter, so a storm of redirects causes one query.
+     * @return this.
+     */
+    public ClusterConfig topologyRefresh(final Duration periodic, final Duration minimum)
+    {
+        if (periodic.isNegative() || periodic.isZero() || minimum.isNegative() || minimum.compareTo(periodic) > 0)
+        {
+            throw new IllegalArgumentException("topologyRefresh needs 0 <= minimum (" + minimum + ") <= periodic (" +
+                periodic + "), periodic > 0");
+        }
+        mutable().refreshIntervalNs = periodic.toNanos();
+        this.refreshMinIntervalNs = minimum.toNanos();
+        return this;
+    }
+
+    /**
+     * @param backoff first delay before re-sending after TRYAGAIN or CLUSTERDOWN; doubles per retry.
+     * @return this.
+     */
+    public ClusterConfig retryBackoff(final Duration backoff)
+    {
+        mutable().retryBackoffNs = backoff.toNanos();
+        return this;
+    }
+
+    ClusterConfig conclude()
+    {
+        if (!concluded)
+        {
+            if (seeds.isEmpty())
+            {
+                throw new IllegalArgumentException("no seeds: expected at least one host:port");
+            }
+            if (engine.conclude().database() != 0)
+            {
+                throw new IllegalArgumentException("Redis Cluster has only database 0");
+            }
+            concluded = true;
+        }
+        return this;
+    }
+
+    static int parsePort(final String address)
+    {
+        final int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1)
+        {
+            throw new IllegalArgumentException("expected host:port, got '" + address + "'");
+        }
+        try
+        {
+            return Integer.parseInt(address.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("expected a numeric port in '" + address + "'", ex);
+        }
+    }
+
+    static String parseHost(final String address)
+    {
+        return address.substring(0, address.lastIndexOf(':'));
+    }
+
+    List<String> seedList()
+    {
+        return seeds;
+    }
+
+    ReadFrom readFrom()
+    {
+        return readFrom;
+    }
+
+    int maxRedirects()
+    {
+        return maxRedirects;
+    }
+
+    long refreshIntervalNs()
+    {
+        return refreshIntervalNs;
+    }
+
+    long refreshMinIntervalNs()
+    {
+        return refreshMinIntervalNs;
+    }
+
+    long retryBackoffNs()
+    {
+        return retryBackoffNs;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ClusterConfig{seeds=" + seeds + ", readFrom=" + readFrom + ", maxRedirects=" + maxRedirects +
+            ", engine=" + engine + '}';
+    }
+}

@@ -1,0 +1,90 @@
+package io.slotring.jmh.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The resolved run configuration, immutable once built from the command line. Every client and the report read
+ * the same instance, so what the report says ran is what ran.
+ */
+final class BenchSettings
+{
+    final List<Op> ops;
+    final List<String> clients;
+    final int connections;
+    final int mux;
+    final int keySize;
+    final int valueSize;
+    final int batch;
+    final int keys;
+    final int durationSec;
+    final int warmupSec;
+    final int rounds;
+    final String seeds;
+    final int embeddedMasters;
+    final boolean verify;
+    final long rate;
+    final Path out;
+    final boolean quick;
+    final long awaitTimeoutNs;
+    final String commandLine;
+
+    BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
+        final int keySize, final int valueSize, final int batch, final int keys, final int durationSec,
+        final int warmupSec, final int rounds, final String seeds, final int embeddedMasters, final boolean verify,
+        final long rate, final Path out, final boolean quick, final int awaitTimeoutSec, final String commandLine)
+    {
+        this.ops = List.copyOf(ops);
+        this.clients = List.copyOf(clients);
+        this.connections = connections;
+        this.mux = mux;
+        this.keySize = keySize;
+        this.valueSize = valueSize;
+        this.batch = batch;
+        this.keys = keys;
+        this.durationSec = durationSec;
+        this.warmupSec = warmupSec;
+        this.rounds = rounds;
+        this.seeds = seeds;
+        this.embeddedMasters = embeddedMasters;
+        this.verify = verify;
+        this.rate = rate;
+        this.out = out;
+        this.quick = quick;
+        this.awaitTimeoutNs = TimeUnit.SECONDS.toNanos(awaitTimeoutSec);
+        this.commandLine = commandLine;
+    }
+
+    boolean openLoop()
+    {
+        return rate > 0;
+    }
+
+    /**
+     * @param seedList the seeds actually used (embedded cluster or --seeds).
+     * @param masters  masters found in the cluster.
+     * @return the JSON "config" object shared by every client's lines.
+     */
+    Map<String, Object> describe(final String seedList, final int masters)
+    {
+        final Map<String, Object> config = new LinkedHashMap<>();
+        config.put("connections", connections);
+        config.put("mux", mux);
+        config.put("key_size", keySize);
+        config.put("value_size", valueSize);
+        config.put("batch", batch);
+        config.put("keys", keys);
+        config.put("duration_sec", durationSec);
+        config.put("warmup_sec", warmupSec);
+        config.put("mode", openLoop() ? "open-loop" : "closed-loop");
+        config.put("rate", openLoop() ? rate : null);
+        config.put("verify", verify);
+        config.put("seeds", seedList);
+        config.put("masters", masters);
+        config.put("embedded_cluster", seeds == null);
+        return config;
+    }
+}

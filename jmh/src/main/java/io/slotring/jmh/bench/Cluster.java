@@ -1,0 +1,168 @@
+package io.slotring.jmh.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+
+/**
+ * The cluster under test as the harness sees it: seeds for the clients and the masters (from CLUSTER NODES) for
+ * per-node statistics. Admin calls use short-lived Jedis connections outside every measured window.
+ */
+final class Cluster
+{
+    private static final JedisClientConfig ADMIN = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(2000).socketTimeoutMillis(10_000).build();
+
+    private final List<String> seeds;
+    private final List<String> masters;
+
+    private Cluster(final List<String> seeds, final List<String> masters)
+    {
+        this.seeds = List.copyOf(seeds);
+        this.masters = List.copyOf(masters);
+    }
+
+    /**
+     * @param seedList comma-separated host:port.
+     * @return the cluster, its masters read from the first seed that answers.
+     */
+    static Cluster discover(final String seedList)
+    {
+        final List<String> seeds = new ArrayList<>();
+        for (final String seed : seedList.split(","))
+        {
+            if (!seed.isBlank())
+            {
+                seeds.add(seed.trim());
+            }
+        }
+        if (seeds.isEmpty())
+        {
+            throw new IllegalArgumentException("no seeds in '" + seedList + "'");
+        }
+        RuntimeException last = null;
+        for (final String seed : seeds)
+        {
+            try (Jedis jedis = new Jedis(HostAndPort.from(seed), ADMIN))
+            {
+                return new Cluster(seeds, parseMasters(jedis.clusterNodes()));
+            }
+            catch (final RuntimeException ex)
+            {
+                last = ex;
+            }
+        }
+        throw new IllegalStateException("no seed of " + seeds + " answered CLUSTER NODES", last);
+    }
+
+    static List<String> parseMasters(final String clusterNodes)
+    {
+        final List<String> masters = new ArrayList<>();
+        for (final String line : clusterNodes.split("\n"))
+        {
+            final String[] fields = line.trim().split(" ");
+            if (fields.length < 8)
+            {
+                continue;
+            }
+            final String flags = "," + fields[2] + ",";
+            if (flags.contains(",master,") && !flags.contains(",fail,") && !flags.contains(",noaddr,"))
+            {
+                String address = fields[1];
+                final int at = address.indexOf('@');
+                if (at >= 0)
+                {
+                    address = address.substring(0, at);
+                }
+                masters.add(address);
+            }
+        }
+        masters.sort(null);
+        return masters;
+    }
+
+    List<String> seeds()
+    {
+        return seeds;
+    }
+
+    List<String> masters()
+    {
+        return masters;
+    }
+
+    /**
+     * @return the sum of DBSIZE over the masters.
+     */
+    long keyCount()
+    {
+        long total = 0;
+        for (final String master : masters)
+        {
+            try (Jedis jedis = new Jedis(HostAndPort.from(master), ADMIN))
+            {
+                total += jedis.dbSize();
+            }
+        }
+        return total;
+    }
+
+    /**
+     * @param field an INFO field, e.g. keyspace_hits.
+     * @return its numeric value summed over the masters.
+     */
+    long sumInfo(final String section, final String field)
+    {
+        long total = 0;
+        for (final String master : masters)
+        {
+            try (Jedis jedis = new Jedis(HostAndPort.from(master), ADMIN))
+            {
+                final String value = infoField(jedis.info(section), field);
+                if (value != null)
+                {
+                    total += Long.parseLong(value);
+                }
+            }
+        }
+        return total;
+    }
+
+    /**
+     * @return redis_version per master, e.g. {127.0.0.1:7000=7.0.15}.
+     */
+    Map<String, String> versions()
+    {
+        final Map<String, String> out = new LinkedHashMap<>();
+        for (final String master : masters)
+        {
+            try (Jedis jedis = new Jedis(HostAndPort.from(master), ADMIN))
+            {
+                out.put(master, infoField(jedis.info("server"), "redis_version"));
+            }
+            catch (final RuntimeException ex)
+            {
+                out.put(master, "unreachable: " + Outcome.describe(ex));
+            }
+        }
+        return out;
+    }
+
+    static String infoField(final String info, final String field)
+    {
+        for (final String line : info.split("\r?\n"))
+        {
+            if (line.startsWith(field + ":"))
+            {
+                return line.substring(field.length() + 1).trim();
+            }
+        }
+        return null;
+    }
+}

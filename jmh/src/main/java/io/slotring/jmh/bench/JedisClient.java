@@ -1,0 +1,194 @@
+package io.slotring.jmh.bench;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import redis.clients.jedis.ClusterPipeline;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.Response;
+
+/**
+ * Jedis at its best for batches: {@link JedisCluster} with a {@link ClusterPipeline} per batch, each worker
+ * borrowing one pooled connection per node the batch touches.
+ * <ul>
+ *   <li>{@code ClusterPipeline.sync()} reads each node's replies on an executor when the batch spans nodes; with
+ *       plain {@code pipelined()} it builds and tears down a new thread pool on EVERY sync. We pass one shared
+ *       executor ({@code JedisCluster.pipelined(ExecutorService)}) sized workers x masters, so a node's read never
+ *       queues behind another's; its threads are started up front and live through the window (their allocation
+ *       is counted).</li>
+ *   <li>Per-node pools hold {@code maxTotal = maxIdle = minIdle = workers} connections, filled before the run:
+ *       with the default maxIdle of 8, 16 workers would close and reopen connections all the time, and with a
+ *       smaller maxTotal they would wait for one.</li>
+ * </ul>
+ */
+final class JedisClient implements BenchClient
+{
+    private final Workload workload;
+    private final boolean verify;
+    private final int batch;
+    private final JedisCluster cluster;
+    private final ThreadPoolExecutor executor;
+    private final int poolSize;
+    private final int socketTimeoutMs;
+
+    JedisClient(final List<String> seeds, final int masters, final BenchSettings settings, final Workload workload)
+    {
+        this.workload = workload;
+        this.verify = settings.verify;
+        this.batch = settings.batch;
+        this.poolSize = settings.connections;
+        this.socketTimeoutMs = (int)Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(settings.awaitTimeoutNs));
+        final Set<HostAndPort> nodes = new HashSet<>();
+        for (final String seed : seeds)
+        {
+            nodes.add(HostAndPort.from(seed));
+        }
+        final ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(poolSize);
+        pool.setMaxIdle(poolSize);
+        pool.setMinIdle(poolSize);
+        pool.setJmxEnabled(false);
+        final int threads = Math.max(1, settings.connections * masters);
+        final AtomicInteger threadNumber = new AtomicInteger();
+        executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            task ->
+            {
+                final Thread thread = new Thread(task, "jedis-pipeline-" + threadNumber.getAndIncrement());
+                thread.setDaemon(true);
+                return thread;
+            });
+        executor.prestartAllCoreThreads();
+        try
+        {
+            cluster = new JedisCluster(nodes, DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(2000)
+                .socketTimeoutMillis(socketTimeoutMs)
+                .build(), 5, pool);
+            for (final ConnectionPool nodePool : cluster.getClusterNodes().values())
+            {
+                nodePool.preparePool();
+            }
+        }
+        catch (final Exception ex)
+        {
+            executor.shutdownNow();
+            throw new IllegalStateException("jedis: " + Outcome.describe(ex), ex);
+        }
+    }
+
+    @Override
+    public String name()
+    {
+        return "jedis";
+    }
+
+    @Override
+    public Map<String, Object> describe()
+    {
+        final Map<String, Object> out = new LinkedHashMap<>();
+        out.put("library", "jedis " + JedisCluster.class.getPackage().getImplementationVersion());
+        out.put("pipeline", "JedisCluster.pipelined(sharedExecutor) per batch, try-with-resources");
+        out.put("sync_executor_threads", executor.getCorePoolSize());
+        out.put("pool_per_node", "maxTotal=maxIdle=minIdle=" + poolSize + ", prefilled");
+        out.put("socket_timeout_ms", socketTimeoutMs);
+        out.put("protocol", "RESP2 (default)");
+        return out;
+    }
+
+    @Override
+    public Worker newWorker(final int index, final Outcome outcome)
+    {
+        return new JedisWorker(outcome);
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            cluster.close();
+        }
+        finally
+        {
+            executor.shutdownNow();
+        }
+    }
+
+    private final class JedisWorker implements Worker
+    {
+        private final Outcome outcome;
+        private final Response<?>[] responses = new Response<?>[batch];
+        private final ExecutorService sharedExecutor = executor;
+
+        JedisWorker(final Outcome outcome)
+        {
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
+        {
+            // sync() has no timeout of its own: every read is bounded by the socket timeout set above.
+            try (ClusterPipeline pipeline = cluster.pipelined(sharedExecutor))
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    final int key = keyIndex[i];
+                    responses[i] = isSet[i] ? pipeline.set(workload.key(key), workload.value(key)) :
+                        pipeline.get(workload.key(key));
+                }
+                pipeline.sync();
+                for (int i = 0; i < count; i++)
+                {
+                    final Object reply;
+                    try
+                    {
+                        reply = responses[i].get();
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        outcome.error(ex);
+                        continue;
+                    }
+                    check(keyIndex[i], isSet[i], reply);
+                }
+            }
+            finally
+            {
+                Arrays.fill(responses, 0, count, null);
+            }
+        }
+
+        private void check(final int key, final boolean set, final Object reply)
+        {
+            if (set)
+            {
+                if (verify && !"OK".equals(reply))
+                {
+                    outcome.mismatch("SET " + key + " answered " + reply);
+                }
+            }
+            else if (reply == null)
+            {
+                outcome.mismatch("GET " + key + " missed (nil)");
+            }
+            else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
+            {
+                outcome.mismatch("GET " + key + " returned another value");
+            }
+        }
+    }
+}

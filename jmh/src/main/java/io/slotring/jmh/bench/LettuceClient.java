@@ -1,0 +1,238 @@
+package io.slotring.jmh.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+
+/**
+ * Lettuce in its two best shapes for this workload.
+ * <ul>
+ *   <li>{@code lettuce}: as its users run it, one {@link StatefulRedisClusterConnection} (ByteArrayCodec, so no
+ *       String encoding) shared by every worker, async commands, auto-flush on. Lettuce multiplexes it onto one
+ *       connection per node.</li>
+ *   <li>{@code lettuce-manual}: a cluster connection per worker with auto-flush off and one
+ *       {@code flushCommands()} per batch, Lettuce's documented way to pipeline. The node connections are opened
+ *       (one per master) BEFORE auto-flush is switched off: a node connection created lazily afterwards would
+ *       buffer its own handshake behind the flush and the first command to that node would hang.</li>
+ * </ul>
+ * Client resources (event loop threads) are Lettuce's defaults, as a user gets them.
+ */
+final class LettuceClient implements BenchClient
+{
+    private final String name;
+    private final boolean manualFlush;
+    private final Workload workload;
+    private final boolean verify;
+    private final ClientResources resources;
+    private final RedisClusterClient client;
+    private final StatefulRedisClusterConnection<byte[], byte[]> shared;
+    private final List<StatefulRedisClusterConnection<byte[], byte[]>> perWorker = new ArrayList<>();
+    private final int batch;
+
+    LettuceClient(final boolean manualFlush, final List<String> seeds, final BenchSettings settings,
+        final Workload workload)
+    {
+        this.name = manualFlush ? "lettuce-manual" : "lettuce";
+        this.manualFlush = manualFlush;
+        this.workload = workload;
+        this.verify = settings.verify;
+        this.batch = settings.batch;
+        this.resources = DefaultClientResources.create();
+        final List<RedisURI> uris = new ArrayList<>();
+        for (final String seed : seeds)
+        {
+            final int colon = seed.lastIndexOf(':');
+            uris.add(RedisURI.create(seed.substring(0, colon), Integer.parseInt(seed.substring(colon + 1))));
+        }
+        this.client = RedisClusterClient.create(resources, uris);
+        try
+        {
+            if (manualFlush)
+            {
+                shared = null;
+                for (int i = 0; i < settings.connections; i++)
+                {
+                    final StatefulRedisClusterConnection<byte[], byte[]> connection =
+                        client.connect(ByteArrayCodec.INSTANCE);
+                    perWorker.add(connection);
+                    openNodeConnections(connection);
+                    connection.setAutoFlushCommands(false);
+                }
+            }
+            else
+            {
+                shared = client.connect(ByteArrayCodec.INSTANCE);
+                // Same warm state as the manual variant: no lazy connect inside the first measured seconds.
+                openNodeConnections(shared);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    /** Opens each master's node connection now and proves it with a PING. */
+    private static void openNodeConnections(final StatefulRedisClusterConnection<byte[], byte[]> connection)
+    {
+        for (final RedisClusterNode node : connection.getPartitions())
+        {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM))
+            {
+                connection.getConnection(node.getNodeId()).sync().ping();
+            }
+        }
+    }
+
+    @Override
+    public String name()
+    {
+        return name;
+    }
+
+    @Override
+    public Map<String, Object> describe()
+    {
+        final Map<String, Object> out = new LinkedHashMap<>();
+        out.put("library", "lettuce-core " + RedisClusterClient.class.getPackage().getImplementationVersion());
+        out.put("codec", "ByteArrayCodec");
+        out.put("io_threads", resources.ioThreadPoolSize());
+        out.put("computation_threads", resources.computationThreadPoolSize());
+        if (manualFlush)
+        {
+            out.put("connections", "one StatefulRedisClusterConnection per worker (" + perWorker.size() + ")");
+            out.put("flush", "setAutoFlushCommands(false) after opening every node connection; flushCommands() "
+                + "per batch");
+        }
+        else
+        {
+            out.put("connections", "one shared StatefulRedisClusterConnection (one TCP connection per node)");
+            out.put("flush", "auto-flush (default)");
+        }
+        return out;
+    }
+
+    @Override
+    public Worker newWorker(final int index, final Outcome outcome)
+    {
+        final StatefulRedisClusterConnection<byte[], byte[]> connection =
+            manualFlush ? perWorker.get(index) : shared;
+        return new LettuceWorker(connection, manualFlush, workload, verify, outcome, batch);
+    }
+
+    @Override
+    public void close()
+    {
+        for (final StatefulRedisClusterConnection<byte[], byte[]> connection : perWorker)
+        {
+            connection.close();
+        }
+        if (shared != null)
+        {
+            shared.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(5));
+        resources.shutdown(0, 5, TimeUnit.SECONDS);
+    }
+
+    private static final class LettuceWorker implements Worker
+    {
+        private static final byte[] OK = {'O', 'K'};
+
+        private final StatefulRedisClusterConnection<byte[], byte[]> connection;
+        private final RedisAdvancedClusterAsyncCommands<byte[], byte[]> async;
+        private final boolean manualFlush;
+        private final Workload workload;
+        private final boolean verify;
+        private final Outcome outcome;
+        private final RedisFuture<?>[] futures;
+
+        LettuceWorker(final StatefulRedisClusterConnection<byte[], byte[]> connection, final boolean manualFlush,
+            final Workload workload, final boolean verify, final Outcome outcome, final int batch)
+        {
+            this.connection = connection;
+            this.async = connection.async();
+            this.manualFlush = manualFlush;
+            this.workload = workload;
+            this.verify = verify;
+            this.outcome = outcome;
+            this.futures = new RedisFuture<?>[batch];
+        }
+
+        @Override
+        public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
+            throws Exception
+        {
+            final Workload workload = this.workload;
+            for (int i = 0; i < count; i++)
+            {
+                final int key = keyIndex[i];
+                futures[i] = isSet[i] ? async.set(workload.key(key), workload.value(key)) :
+                    async.get(workload.key(key));
+            }
+            if (manualFlush)
+            {
+                connection.flushCommands();
+            }
+            final long deadline = System.nanoTime() + timeoutNs;
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    final Object reply;
+                    try
+                    {
+                        // A TimeoutException propagates: the batch cannot complete and the worker stops.
+                        reply = futures[i].get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    }
+                    catch (final ExecutionException ex)
+                    {
+                        outcome.error(ex.getCause() != null ? ex.getCause() : ex);
+                        continue;
+                    }
+                    check(keyIndex[i], isSet[i], reply);
+                }
+            }
+            finally
+            {
+                Arrays.fill(futures, 0, count, null);
+            }
+        }
+
+        private void check(final int key, final boolean set, final Object reply)
+        {
+            if (set)
+            {
+                if (verify && !(reply instanceof String && "OK".equals(reply)) &&
+                    !(reply instanceof byte[] && Arrays.equals(OK, (byte[])reply)))
+                {
+                    outcome.mismatch("SET " + key + " answered " + reply);
+                }
+            }
+            else if (reply == null)
+            {
+                outcome.mismatch("GET " + key + " missed (nil)");
+            }
+            else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
+            {
+                outcome.mismatch("GET " + key + " returned another value");
+            }
+        }
+    }
+}
