@@ -41,6 +41,7 @@ final class NodeConnection
     private static final int MAX_IOV = 1024;
     private static final int CONTROL_CAPACITY = 4096;
     private static final long CLOSE_DRAIN_NS = 1_000_000_000L;
+    private static final long IDLE_READ_INTERVAL_NS = 20_000_000L;
 
     final CommandRing ring;
     private final String name;
@@ -75,6 +76,7 @@ final class NodeConnection
     private int controlReplies;
     private long pingDeadlineNs;
     private long lastActivityNs;
+    private long nextIdleReadNs;
 
     /** Receive side: {@code recv} is either the standard buffer or a larger pooled one while a big reply lands. */
     private final ByteBuffer standardRecv;
@@ -295,8 +297,13 @@ final class NodeConnection
         if (state == READY && completedSeq == sentSeq && partialBytes == 0 && controlReplies == 0 &&
             frameStart == recvEnd)
         {
-            // Nothing is owed: skip the read syscall. A peer that closed meanwhile is found by the next write or PING.
-            return 0;
+            // Nothing is owed: skip the read syscall, except every IDLE_READ_INTERVAL_NS so a server that closed
+            // an idle connection (restart, timeout) is noticed before a command is written into a dead socket.
+            if (nowNs - nextIdleReadNs < 0)
+            {
+                return 0;
+            }
+            nextIdleReadNs = nowNs + IDLE_READ_INTERVAL_NS;
         }
         final ByteBuffer buffer = recv;
         if (recvEnd == buffer.capacity())

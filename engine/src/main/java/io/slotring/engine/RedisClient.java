@@ -263,6 +263,11 @@ public final class RedisClient implements AutoCloseable
         runtime.close();
     }
 
+    NodeEndpoint endpoint()
+    {
+        return endpoint;
+    }
+
     @Override
     public String toString()
     {

@@ -116,6 +116,32 @@ class RedisClientFaultTest
     }
 
     @Test
+    void idlePingFindsAPeerThatStoppedAnsweringWithoutAReset() throws Exception
+    {
+        try (LocalRedisServer redis = LocalRedisServer.builder().start();
+            RedisClient client = RedisClient.connect(config(redis).idlePingInterval(Duration.ofMillis(100))
+                .commandTimeout(Duration.ofMillis(300))))
+        {
+            assertThat(client.sync().ping()).isEqualTo("PONG");
+            redis.pause();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (client.endpoint().lastError() == null && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertThat(client.endpoint().lastError()).contains("idle PING unanswered");
+            assertThat(client.endpoint().isReady()).isFalse();
+            redis.resume();
+            final long back = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!client.endpoint().isReady() && System.nanoTime() < back)
+            {
+                Thread.sleep(10);
+            }
+            assertThat(client.sync().ping()).isEqualTo("PONG");
+        }
+    }
+
+    @Test
     void commandsQueuedWhileDisconnectedTimeOutAsNotApplied() throws Exception
     {
         try (LocalRedisServer redis = LocalRedisServer.builder().start();

@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -32,16 +34,18 @@ final class Hygiene {
     private static final Set<Process> PROCESSES = ConcurrentHashMap.newKeySet();
     private static final Set<Path> WORKSPACES = ConcurrentHashMap.newKeySet();
 
-    static {
-        reapOrphans();
-        Runtime.getRuntime().addShutdownHook(new Thread(Hygiene::killEverything, "slotring-launcher-cleanup"));
-    }
+    private static final AtomicBoolean INITIALISED = new AtomicBoolean();
 
     private Hygiene() {
     }
 
     /** Creates a fresh workspace dir for one server or cluster. */
     static Path newWorkspace(String kind) {
+        // Not in a static initialiser: the reaper must not run while class init holds a lock other threads need.
+        if (INITIALISED.compareAndSet(false, true)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(Hygiene::killEverything, "slotring-launcher-cleanup"));
+            reapOrphans();
+        }
         try {
             Files.createDirectories(BASE);
             ProcessHandle self = ProcessHandle.current();
@@ -129,10 +133,7 @@ final class Hygiene {
                     ProcessHandle.of(pid)
                             .filter(h -> matchesStart(h, started))
                             .filter(h -> h.info().command().map(c -> c.contains("redis")).orElse(false))
-                            .ifPresent(h -> {
-                                h.destroyForcibly();
-                                h.onExit().orTimeout(2, TimeUnit.SECONDS).exceptionally(t -> h).join();
-                            });
+                            .ifPresent(Hygiene::killAndWait);
                 } catch (IOException | RuntimeException e) {
                     // Unreadable record: nothing we can safely kill.
                 }
@@ -140,8 +141,24 @@ final class Hygiene {
         }
     }
 
+    private static void killAndWait(ProcessHandle orphan) {
+        orphan.destroyForcibly();
+        Deadline deadline = Deadline.after(Duration.ofSeconds(2));
+        while (isRunning(orphan) && !deadline.expired()) {
+            Deadline.sleep(5);
+        }
+    }
+
     private static boolean isSameLiveProcess(long pid, long startMillis) {
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> matchesStart(h, startMillis)).isPresent();
+        return ProcessHandle.of(pid).filter(Hygiene::isRunning).filter(h -> matchesStart(h, startMillis)).isPresent();
+    }
+
+    /**
+     * Alive and not a zombie. A SIGKILLed JVM or redis that is not our child lingers as a zombie until init reaps
+     * it, which on some VMs takes seconds; ProcessHandle.isAlive() still says true for it.
+     */
+    private static boolean isRunning(ProcessHandle handle) {
+        return handle.isAlive() && Signals.state(handle.pid()) != 'Z';
     }
 
     private static boolean matchesStart(ProcessHandle handle, long startMillis) {

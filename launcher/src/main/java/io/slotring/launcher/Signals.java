@@ -65,6 +65,11 @@ final class Signals {
                 + " within 5s (state " + state + ")");
     }
 
+    /** Kernel state letter from /proc (R, S, T, Z, ...), or 0 when unknown or gone. */
+    static char state(long pid) {
+        return state(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
     private static char state(Path stat) {
         try {
             String text = Files.readString(stat, StandardCharsets.US_ASCII);

@@ -17,16 +17,17 @@ import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 
 /**
- * Jedis at its best for batches: {@link JedisCluster} with a {@link ClusterPipeline} per batch, each worker
- * borrowing one pooled connection per node the batch touches.
+ * Jedis at its best for batches: a cluster client with a {@link ClusterPipeline} per batch, each worker borrowing
+ * one pooled connection per node the batch touches. Jedis 8 deprecates {@code JedisCluster} in favour of
+ * {@link RedisClusterClient}, the same engine (UnifiedJedis, per-node pools, ClusterPipeline), so we use that.
  * <ul>
  *   <li>{@code ClusterPipeline.sync()} reads each node's replies on an executor when the batch spans nodes; with
  *       plain {@code pipelined()} it builds and tears down a new thread pool on EVERY sync. We pass one shared
- *       executor ({@code JedisCluster.pipelined(ExecutorService)}) sized workers x masters, so a node's read never
+ *       executor ({@code pipelined(ExecutorService)}) sized workers x masters, so a node's read never
  *       queues behind another's; its threads are started up front and live through the window (their allocation
  *       is counted).</li>
  *   <li>Per-node pools hold {@code maxTotal = maxIdle = minIdle = workers} connections, filled before the run:
@@ -39,7 +40,7 @@ final class JedisClient implements BenchClient
     private final Workload workload;
     private final boolean verify;
     private final int batch;
-    private final JedisCluster cluster;
+    private final RedisClusterClient cluster;
     private final ThreadPoolExecutor executor;
     private final int poolSize;
     private final int socketTimeoutMs;
@@ -73,10 +74,14 @@ final class JedisClient implements BenchClient
         executor.prestartAllCoreThreads();
         try
         {
-            cluster = new JedisCluster(nodes, DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(2000)
-                .socketTimeoutMillis(socketTimeoutMs)
-                .build(), 5, pool);
+            cluster = RedisClusterClient.builder()
+                .nodes(nodes)
+                .clientConfig(DefaultJedisClientConfig.builder()
+                    .connectionTimeoutMillis(2000)
+                    .socketTimeoutMillis(socketTimeoutMs)
+                    .build())
+                .poolConfig(pool)
+                .build();
             for (final ConnectionPool nodePool : cluster.getClusterNodes().values())
             {
                 nodePool.preparePool();
@@ -99,8 +104,9 @@ final class JedisClient implements BenchClient
     public Map<String, Object> describe()
     {
         final Map<String, Object> out = new LinkedHashMap<>();
-        out.put("library", "jedis " + JedisCluster.class.getPackage().getImplementationVersion());
-        out.put("pipeline", "JedisCluster.pipelined(sharedExecutor) per batch, try-with-resources");
+        out.put("library", "jedis " + RedisClusterClient.class.getPackage().getImplementationVersion());
+        out.put("client", "RedisClusterClient (Jedis 8 successor of the deprecated JedisCluster)");
+        out.put("pipeline", "pipelined(sharedExecutor) per batch, try-with-resources");
         out.put("sync_executor_threads", executor.getCorePoolSize());
         out.put("pool_per_node", "maxTotal=maxIdle=minIdle=" + poolSize + ", prefilled");
         out.put("socket_timeout_ms", socketTimeoutMs);

@@ -1,0 +1,341 @@
+package io.slotring.jmh.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The dated markdown report and its latency SVG, plus the plain-text table for stderr. Everything in it is
+ * derived from the {@link RunResult}s, which are also the JSON lines, so the two never disagree.
+ */
+final class Report
+{
+    /** Warmup counts as flat when its last second is within this of the measured median. */
+    private static final double FLAT_TOLERANCE = 0.10;
+
+    private final BenchSettings settings;
+    private final List<RunResult> results;
+    private final List<Summary> summaries;
+    private final Map<String, String> machine;
+    private final Cluster cluster;
+    private final List<String> clients;
+    private final List<String> notes;
+
+    Report(final BenchSettings settings, final List<RunResult> results, final List<String> clients,
+        final Map<String, String> machine, final Cluster cluster, final List<String> notes)
+    {
+        this.settings = settings;
+        this.results = results;
+        this.clients = clients;
+        this.summaries = Summary.of(results, clients, settings.ops);
+        this.machine = machine;
+        this.cluster = cluster;
+        this.notes = notes;
+    }
+
+    /**
+     * Writes {@code YYYY-MM-DD-cluster-bench[-N].md} and the {@code .svg} beside it.
+     *
+     * @return the markdown file.
+     */
+    Path write(final Path dir) throws IOException
+    {
+        Files.createDirectories(dir);
+        final String date = LocalDate.now().toString();
+        Path markdown = dir.resolve(date + "-cluster-bench.md");
+        for (int n = 2; Files.exists(markdown) && n < 10_000; n++)
+        {
+            markdown = dir.resolve(date + "-cluster-bench-" + n + ".md");
+        }
+        final String base = markdown.getFileName().toString().replaceAll("\\.md$", "");
+        final Path svg = dir.resolve(base + "-latency.svg");
+        Files.writeString(svg, LatencyPlot.render(summaries, settings.ops, latencyKind()), StandardCharsets.UTF_8);
+        Files.writeString(markdown, markdown(svg.getFileName().toString()), StandardCharsets.UTF_8);
+        return markdown;
+    }
+
+    private String latencyKind()
+    {
+        return settings.openLoop() ? "per command, open loop at " + settings.rate + " ops/s, CO-corrected" :
+            "per batch of " + settings.batch + ", closed loop";
+    }
+
+    String markdown(final String svgName)
+    {
+        final StringBuilder md = new StringBuilder(16 * 1024);
+        md.append("# Cluster benchmark: slotring vs Lettuce vs Jedis vs redis-benchmark (")
+            .append(LocalDate.now()).append(")\n\n");
+        md.append("Command:\n\n```\n").append(settings.commandLine).append("\n```\n\n");
+        md.append("## Machine\n\n| what | value |\n| --- | --- |\n");
+        for (final Map.Entry<String, String> entry : machine.entrySet())
+        {
+            md.append("| ").append(entry.getKey()).append(" | ").append(cell(entry.getValue())).append(" |\n");
+        }
+        md.append("| redis nodes | ").append(cell(String.valueOf(cluster.versions()))).append(" |\n\n");
+
+        md.append("## Setup\n\n");
+        md.append("- Cluster: ").append(settings.seeds == null ? "embedded, " + cluster.masters().size() +
+            " masters, 0 replicas (io.slotring.launcher.LocalRedisCluster), on this machine" : "external, seeds " +
+            settings.seeds).append("; masters ").append(cluster.masters()).append(".\n");
+        md.append("- Workload: ").append(settings.keys).append(" keys of ").append(settings.keySize)
+            .append(" B (`bench:<i>:` + '0' padding), values of ").append(settings.valueSize)
+            .append(" B (`val:<i>:` + 'X' padding); GETs drawn uniformly from the written keys; mixed = every ")
+            .append(Op.MIXED_SET_EVERY).append("th command a SET.\n");
+        md.append("- ").append(settings.connections).append(" worker threads per client, ")
+            .append(settings.openLoop() ? "open loop at " + settings.rate + " ops/s offered, commands sent as "
+                + "they fall due (at most " + settings.batch + " at once)" : "each firing " + settings.batch +
+                " async commands then awaiting all").append("; slotring ").append(settings.mux)
+            .append(" connections per node.\n");
+        md.append("- Per client, op and round: ").append(settings.warmupSec).append(" s warmup, ")
+            .append(settings.durationSec).append(" s measured, ").append(settings.rounds)
+            .append(" round(s); clients alternate A B A B within each op; each client is created fresh for its run "
+                + "and closed after it, so an idle client never competes for the cores.\n");
+        md.append("- Verify: ").append(settings.verify ? "every GET reply compared with its key's value, every SET "
+            + "reply with OK" : "off (GET misses still counted)").append(".\n");
+        md.append("- Figures: ops/s over the measured window; CPU = whole-JVM process CPU time over the window / ops "
+            + "(workers, I/O threads, GC, JIT); alloc = bytes allocated by all live JVM threads over the window / ops; "
+            + "latency = ").append(latencyKind()).append(", HdrHistogram per worker, merged. Tables show medians over "
+            + "rounds.\n\n");
+
+        md.append("## Results (median over rounds)\n\n");
+        md.append("| op | client | ops/s | CPU \u00b5s/op | alloc B/op | p50 \u00b5s | p99 \u00b5s | p99.9 \u00b5s | "
+            + "p99.99 \u00b5s | GC (n / ms) | rounds | status |\n");
+        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        for (final Summary s : summaries)
+        {
+            md.append("| ").append(s.op.label()).append(" | ").append(s.client).append(" | ")
+                .append(Summary.fmt(s.opsPerSec(), 0)).append(" | ").append(Summary.fmt(s.cpuUsPerOp(), 2))
+                .append(" | ").append(Summary.fmt(s.allocBytesPerOp(), 0)).append(" | ")
+                .append(Summary.fmt(s.p50Us(), 0)).append(" | ").append(Summary.fmt(s.p99Us(), 0)).append(" | ")
+                .append(Summary.fmt(s.p999Us(), 0)).append(" | ").append(Summary.fmt(s.p9999Us(), 0)).append(" | ")
+                .append(s.client.equals(ClientFactory.REDIS_BENCHMARK) ? "n/a" : s.gcCount() + " / " + s.gcMillis())
+                .append(" | ").append(s.rounds.size()).append(" | ").append(cell(s.status())).append(" |\n");
+        }
+        md.append('\n');
+
+        md.append("## slotring against each peer\n\n");
+        if (Summary.find(summaries, ClientFactory.SLOTRING, settings.ops.get(0)) == null &&
+            !clients.contains(ClientFactory.SLOTRING))
+        {
+            md.append("slotring did not run (its cluster client is not in this build), so there are no ratios.\n\n");
+        }
+        else
+        {
+            md.append("Throughput ratio = slotring ops/s / peer ops/s (above 1: slotring faster). CPU ratio = "
+                + "slotring CPU/op / peer CPU/op (below 1: slotring cheaper).\n\n");
+            md.append("| op | peer | throughput ratio | CPU/op ratio | p99 ratio |\n| --- | --- | ---: | ---: | ---: |\n");
+            for (final Op op : settings.ops)
+            {
+                final Summary mine = Summary.find(summaries, ClientFactory.SLOTRING, op);
+                if (mine == null)
+                {
+                    continue;
+                }
+                for (final Summary peer : summaries)
+                {
+                    if (peer.op != op || peer.client.equals(ClientFactory.SLOTRING))
+                    {
+                        continue;
+                    }
+                    md.append("| ").append(op.label()).append(" | ").append(peer.client).append(" | ")
+                        .append(ratio(mine.opsPerSec(), peer.opsPerSec())).append(" | ")
+                        .append(ratio(mine.cpuUsPerOp(), peer.cpuUsPerOp())).append(" | ")
+                        .append(ratio(mine.p99Us(), peer.p99Us())).append(" |\n");
+                }
+            }
+            md.append('\n');
+        }
+
+        md.append("## Latency\n\n![latency by percentile](").append(svgName).append(")\n\n");
+        md.append("[").append(svgName).append("](").append(svgName).append("): one panel per op, one line per "
+            + "client; JVM clients' rounds merged. redis-benchmark's own percentile ladder is coarser (each point is "
+            + "the first step at or above the percentile) and its latency is per pipeline to one node, where a JVM "
+            + "client's batch spans all masters.\n\n");
+
+        md.append("## Per-second throughput\n\n");
+        md.append("Warmup is flat when its last second is within ").append(Math.round(FLAT_TOLERANCE * 100))
+            .append("% of the measured median.\n\n");
+        md.append("| op | client | round | warmup first \u2192 last | measured min / median / max | spread | "
+            + "flat by end of warmup |\n| --- | --- | ---: | --- | --- | ---: | --- |\n");
+        for (final RunResult r : results)
+        {
+            final Double median = medianOf(r.measuredSeries);
+            final long min = minOf(r.measuredSeries);
+            final long max = maxOf(r.measuredSeries);
+            final String warm = r.warmupSeries.length == 0 ? "none" :
+                String.format(Locale.ROOT, "%,d \u2192 %,d", r.warmupSeries[0], r.warmupSeries[r.warmupSeries.length - 1]);
+            final String flat = r.warmupSeries.length == 0 || median == null || median == 0 ? "n/a" :
+                Math.abs(r.warmupSeries[r.warmupSeries.length - 1] - median) / median <= FLAT_TOLERANCE ? "yes" : "no";
+            md.append("| ").append(r.op.label()).append(" | ").append(r.client).append(" | ").append(r.round)
+                .append(" | ").append(warm).append(" | ")
+                .append(median == null ? "n/a" : String.format(Locale.ROOT, "%,d / %,.0f / %,d", min, median, max))
+                .append(" | ").append(median == null || median == 0 ? "n/a" :
+                    String.format(Locale.ROOT, "%.1f%%", 100.0 * (max - min) / median))
+                .append(" | ").append(flat).append(" |\n");
+        }
+        md.append("\n<details><summary>Full per-second series (ops/s)</summary>\n\n```\n");
+        for (final RunResult r : results)
+        {
+            md.append(String.format(Locale.ROOT, "%-15s %-5s r%d warmup  %s%n", r.client, r.op.label(), r.round,
+                join(r.warmupSeries)));
+            md.append(String.format(Locale.ROOT, "%-15s %-5s r%d measure %s%n", r.client, r.op.label(), r.round,
+                join(r.measuredSeries)));
+        }
+        md.append("```\n\n</details>\n\n");
+
+        md.append("## How each client was configured\n\n");
+        for (final String client : clients)
+        {
+            for (final RunResult r : results)
+            {
+                if (r.client.equals(client))
+                {
+                    md.append("- **").append(client).append("**: ");
+                    final List<String> parts = new ArrayList<>();
+                    for (final Map.Entry<String, Object> entry : r.clientConfig.entrySet())
+                    {
+                        parts.add(entry.getKey() + " = " + entry.getValue());
+                    }
+                    md.append(cell(String.join("; ", parts))).append('\n');
+                    break;
+                }
+            }
+        }
+        md.append('\n');
+        if (!notes.isEmpty())
+        {
+            md.append("## Notes\n\n");
+            for (final String note : notes)
+            {
+                md.append("- ").append(note).append('\n');
+            }
+            md.append('\n');
+        }
+        for (final RunResult r : results)
+        {
+            if (r.client.equals(ClientFactory.REDIS_BENCHMARK) && r.note != null)
+            {
+                md.append("redis-benchmark ").append(r.op.label()).append(" round ").append(r.round)
+                    .append(" ran: `").append(r.note).append('`');
+                if (r.hitRatio != null)
+                {
+                    md.append(" (GET hit ratio ").append(String.format(Locale.ROOT, "%.4f", r.hitRatio))
+                        .append(", from the masters' keyspace_hits/misses)");
+                }
+                md.append("\n\n");
+            }
+        }
+
+        md.append("## Every run\n\n| op | client | round | ops/s | CPU \u00b5s/op | alloc B/op | p50 | p99 | p99.9 | "
+            + "p99.99 \u00b5s | ops | s |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (final RunResult r : results)
+        {
+            md.append("| ").append(r.op.label()).append(" | ").append(r.client).append(" | ").append(r.round)
+                .append(" | ").append(Summary.fmt(r.opsPerSec, 0)).append(" | ").append(Summary.fmt(r.cpuUsPerOp, 2))
+                .append(" | ").append(Summary.fmt(r.allocBytesPerOp, 0)).append(" | ").append(Summary.fmt(r.p50Us, 0))
+                .append(" | ").append(Summary.fmt(r.p99Us, 0)).append(" | ").append(Summary.fmt(r.p999Us, 0))
+                .append(" | ").append(Summary.fmt(r.p9999Us, 0)).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", r.totalOps)).append(" | ")
+                .append(String.format(Locale.ROOT, "%.2f", r.durationSec)).append(" |\n");
+        }
+        return md.toString();
+    }
+
+    /** The medians table for stderr. */
+    String table()
+    {
+        final StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%-5s %-15s %12s %10s %10s %9s %9s %9s %9s  %s%n", "op", "client",
+            "ops/s", "cpu_us/op", "alloc_B/op", "p50_us", "p99_us", "p999_us", "p9999_us", "status"));
+        for (final Summary s : summaries)
+        {
+            out.append(String.format(Locale.ROOT, "%-5s %-15s %12s %10s %10s %9s %9s %9s %9s  %s%n", s.op.label(),
+                s.client, Summary.fmt(s.opsPerSec(), 0), Summary.fmt(s.cpuUsPerOp(), 2),
+                Summary.fmt(s.allocBytesPerOp(), 0), Summary.fmt(s.p50Us(), 0), Summary.fmt(s.p99Us(), 0),
+                Summary.fmt(s.p999Us(), 0), Summary.fmt(s.p9999Us(), 0), abbreviate(s.status())));
+        }
+        for (final Op op : settings.ops)
+        {
+            final Summary mine = Summary.find(summaries, ClientFactory.SLOTRING, op);
+            if (mine == null)
+            {
+                continue;
+            }
+            for (final Summary peer : summaries)
+            {
+                if (peer.op == op && !peer.client.equals(ClientFactory.SLOTRING))
+                {
+                    out.append(String.format(Locale.ROOT, "%-5s slotring/%-15s throughput x%s  cpu/op x%s%n",
+                        op.label(), peer.client, ratio(mine.opsPerSec(), peer.opsPerSec()),
+                        ratio(mine.cpuUsPerOp(), peer.cpuUsPerOp())));
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static String abbreviate(final String text)
+    {
+        return text.length() <= 100 ? text : text.substring(0, 97) + "...";
+    }
+
+    private static String ratio(final Double numerator, final Double denominator)
+    {
+        if (numerator == null || denominator == null || denominator == 0)
+        {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.2f", numerator / denominator);
+    }
+
+    private static String cell(final String text)
+    {
+        return text == null ? "" : text.replace("|", "\\|").replace("\n", " ");
+    }
+
+    private static Double medianOf(final long[] series)
+    {
+        final List<Double> values = new ArrayList<>();
+        for (final long value : series)
+        {
+            values.add((double)value);
+        }
+        return Summary.median(values);
+    }
+
+    private static long minOf(final long[] series)
+    {
+        long min = Long.MAX_VALUE;
+        for (final long value : series)
+        {
+            min = Math.min(min, value);
+        }
+        return series.length == 0 ? 0 : min;
+    }
+
+    private static long maxOf(final long[] series)
+    {
+        long max = 0;
+        for (final long value : series)
+        {
+            max = Math.max(max, value);
+        }
+        return max;
+    }
+
+    private static String join(final long[] series)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final long value : series)
+        {
+            out.append(String.format(Locale.ROOT, "%,d ", value));
+        }
+        return out.toString().trim();
+    }
+}
