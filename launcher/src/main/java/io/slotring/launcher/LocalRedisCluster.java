@@ -425,8 +425,10 @@ public final class LocalRedisCluster implements AutoCloseable {
 
     /**
      * Waits until every running, unpaused node reports {@code cluster_state:ok}, all of them agree on the slot
-     * map and on each other's roles (no fail/handshake flags among them), and every replica of a running master
-     * has {@code master_link_status:up}; then refreshes the roles seen by {@link #masters()} and friends.
+     * map and on each other's roles (no fail/handshake flags among them), all of them flag every node killed
+     * through this class as {@code fail}, and every replica of a running master has
+     * {@code master_link_status:up}; then refreshes the roles seen by {@link #masters()} and friends. So after
+     * killing a master, this returns once the failure was detected and a replica took over.
      *
      * @param timeout the bound
      * @throws RedisLaunchException on timeout, naming the node and what it last said
@@ -544,6 +546,14 @@ public final class LocalRedisCluster implements AutoCloseable {
                     if (seen.isMaster() != self.isMaster() || !Objects.equals(seen.masterId, self.masterId)) {
                         return new Problem(x, "sees " + y + " as " + seen.describe() + " but it says "
                                 + self.describe());
+                    }
+                }
+                for (RedisNodeHandle dead : nodes) {
+                    // Without this, a wait right after kill() would pass before anyone noticed the death.
+                    ClusterView.Entry seen = dead.isAlive() ? null : view.byId(dead.nodeId());
+                    if (seen != null && !seen.flags.contains("fail")) {
+                        return new Problem(x, "has not marked killed " + dead + " as failed yet (sees "
+                                + seen.describe() + ")");
                     }
                 }
                 String slots = view.slotMap();

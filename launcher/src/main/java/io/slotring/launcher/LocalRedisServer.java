@@ -92,6 +92,7 @@ public final class LocalRedisServer implements AutoCloseable {
     /**
      * Runs one command with the default 5 s timeout, authenticating first if {@code requirepass} is configured.
      *
+     * @param args the command and its arguments, e.g. {@code "SET", "k", "v"}
      * @return String (simple/bulk string), Long (integer), {@code List<Object>} (array), or null (nil); errors
      *     nested in an array are returned as {@link RedisReplyError} elements
      * @throws RedisReplyError when the reply is an error

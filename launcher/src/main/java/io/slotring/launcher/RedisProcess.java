@@ -89,7 +89,12 @@ final class RedisProcess {
         if (process != null) {
             throw new IllegalStateException(this + " already started");
         }
-        port = Ports.reserve();
+        spawnOn(Ports.reserve());
+    }
+
+    /** Visible for the port-race test: spawn on a given (possibly taken) port. */
+    void spawnOn(int chosenPort) {
+        port = chosenPort;
         spawnOnPort();
     }
 
@@ -134,6 +139,8 @@ final class RedisProcess {
                     Ports.release(port);
                     port = Ports.reserve();
                     attempts++;
+                    // A failed cluster node may already have written nodes.conf naming its old port: start clean.
+                    deleteQuietly(dir.resolve("nodes.conf"));
                     spawnOnPort();
                     continue;
                 }
@@ -151,6 +158,14 @@ final class RedisProcess {
                         + deadline.budget() + "; it last said: " + problem + "; log tail:\n" + logTail());
             }
             Deadline.sleep(10);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // redis will then reuse it: harmless, the node id just stays the same
         }
     }
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /** One shared cluster (via the extension) for all fault operations; each test derives what it needs from the current topology. */
-@LocalCluster(masters = 3, replicasPerMaster = 1, nodeTimeoutMillis = 2000, debugCommand = true)
+@LocalCluster(masters = 3, replicasPerMaster = 1, nodeTimeoutMillis = 2000, debugCommand = true,
+        config = {"requirepass", "fault-pass"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFaultTest {
     private static LocalRedisCluster shared;
@@ -139,5 +140,22 @@ class ClusterFaultTest {
         cluster.moveSlot(slot, added);
         cluster.call(added, "SET", "{new}x", "y");
         assertThat(cluster.call(cluster.nodeForKey("{new}x"), "GET", "{new}x")).isEqualTo("y");
+    }
+
+    @Test
+    @Order(7)
+    void killingAMasterFailsOverToItsReplica() {
+        RedisNodeHandle master = cluster.masters().stream().filter(m -> !cluster.replicasOf(m).isEmpty())
+                .findFirst().orElseThrow();
+        RedisNodeHandle replica = cluster.replicasOf(master).get(0);
+        cluster.kill(master);
+        cluster.awaitClusterOk(Duration.ofSeconds(30));
+        assertThat(replica.isMaster()).isTrue();
+        assertThat(cluster.seeds()).doesNotContain(master.address()).contains(replica.address());
+
+        cluster.restart(master);
+        cluster.awaitClusterOk(Duration.ofSeconds(30));
+        assertThat(master.role()).as("the old master rejoins as a replica").isEqualTo(RedisNodeHandle.Role.REPLICA);
+        assertThat(master.masterId()).isEqualTo(replica.nodeId());
     }
 }
