@@ -110,7 +110,7 @@ final class ClusterRouter implements RedirectHandler
             }
             replicaEndpoints[i] = replicas.toArray(new NodeEndpoint[0]);
         }
-        final int[] slotToIndex = description.slotToMasterIndex().clone();
+        final int[] slotToIndex = description.slotToMasterIndex();
         final NodeEndpoint[] slotMasters = new NodeEndpoint[SlotHash.SLOT_COUNT];
         for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++)
         {

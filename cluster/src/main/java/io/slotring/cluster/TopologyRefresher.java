@@ -143,6 +143,12 @@ final class TopologyRefresher implements Runnable
                 router.apply(description);
                 refreshCount++;
                 lastFailure = null;
+                if (config.readFrom() != ReadFrom.MASTER && hasLoadingReplica(description))
+                {
+                    // Redis 7.0 reports replicas of a never-written master as loading; look again soon rather
+                    // than leave reads on the masters for a whole periodic interval.
+                    requested = true;
+                }
                 return true;
             }
             catch (final RuntimeException ex)
@@ -152,6 +158,18 @@ final class TopologyRefresher implements Runnable
             }
         }
         lastFailure = failures.toString();
+        return false;
+    }
+
+    private static boolean hasLoadingReplica(final TopologyDescription description)
+    {
+        for (final NodeDescription replica : description.replicas())
+        {
+            if (replica.health() == NodeDescription.Health.LOADING)
+            {
+                return true;
+            }
+        }
         return false;
     }
 
