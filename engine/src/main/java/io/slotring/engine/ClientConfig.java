@@ -58,7 +58,7 @@ public final class ClientConfig
     private int database;
     private boolean preferResp3 = true;
     private BackPressure backPressure = BackPressure.WAIT;
-    private Supplier<IdleStrategy> ioIdleStrategy = ClientConfig::defaultIoIdleStrategy;
+    private Supplier<IdleStrategy> ioIdleStrategy;
     private Supplier<IdleStrategy> producerIdleStrategy = ClientConfig::defaultProducerIdleStrategy;
     private int callerSpinTries = 0;
     private int maxDepth = 64;
@@ -79,12 +79,12 @@ public final class ClientConfig
     }
 
     /**
-     * The I/O agents' default: spin a little, yield a little, then park 1 us growing to 100 us. Measured on a
-     * 2-core host shared with the redis-servers, where pure spinning steals the servers' CPU (see perf-results/).
+     * Agrona backoff for I/O agents: spin a little, yield a little, then park 1 us growing to 100 us. Not the
+     * default (which blocks in the agent's selector, waking on the reply itself); kept as a measured alternative.
      *
      * @return a new idle strategy instance (one per agent: they hold state).
      */
-    public static IdleStrategy defaultIoIdleStrategy()
+    public static IdleStrategy backoffIoIdleStrategy()
     {
         return new BackoffIdleStrategy(10, 10, 1_000, 100_000);
     }
@@ -150,7 +150,6 @@ public final class ClientConfig
         {
             throw new IllegalArgumentException("username set without a password");
         }
-        Objects.requireNonNull(ioIdleStrategy, "ioIdleStrategy");
         Objects.requireNonNull(producerIdleStrategy, "producerIdleStrategy");
         Objects.requireNonNull(errorHandler, "errorHandler");
         concluded = true;
@@ -334,7 +333,9 @@ public final class ClientConfig
     }
 
     /**
-     * @param supplier one idle strategy per I/O agent; {@code BusySpinIdleStrategy::new} on dedicated cores.
+     * @param supplier one idle strategy per I/O agent, e.g. {@code BusySpinIdleStrategy::new} on dedicated cores;
+     *                 null (the default) spins briefly, then blocks in the agent's selector until a reply or a
+     *                 publish wakes it, measured best on a small shared host (see perf-results/).
      * @return this.
      */
     public ClientConfig ioIdleStrategy(final Supplier<IdleStrategy> supplier)

@@ -1,7 +1,14 @@
 package io.slotring.engine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpscArrayQueue;
@@ -20,6 +27,19 @@ final class IoAgent implements Agent
     // Lets a producer on an I/O thread (a callback submitting a follow-up command) refuse to wait for a slot that
     // only this very thread could free. Read on the slow path only.
     private static final ThreadLocal<Boolean> IO_THREAD = new ThreadLocal<>();
+    private static final VarHandle SLEEPING;
+
+    static
+    {
+        try
+        {
+            SLEEPING = MethodHandles.lookup().findVarHandle(IoAgent.class, "sleeping", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final String roleName;
     private final IoRuntime runtime;
@@ -29,12 +49,87 @@ final class IoAgent implements Agent
     /** Commands parked for a TRYAGAIN/CLUSTERDOWN backoff; rare, so a plain list scanned when non-empty. */
     private final ArrayList<CommandSlot> parked = new ArrayList<>();
     private final ArrayList<Long> parkedDue = new ArrayList<>();
+    /** Readiness of every owned socket; reads happen only for sockets it reports. Agent thread only. */
+    private final Selector selector;
+    private final Consumer<SelectionKey> onReady = this::onReady;
+    private long passNowNs;
+    private int passWork;
+    /**
+     * 1 while the agent blocks (or is about to block) in its selector. Producers read it after publishing, with a
+     * full fence between, and wake the selector; the agent sets it, fences, then re-checks the rings: whichever
+     * runs second sees the other's write, so a publish is never left unnoticed for a whole block.
+     */
+    @SuppressWarnings("unused") // accessed through SLEEPING
+    private volatile int sleeping;
 
     IoAgent(final String roleName, final IoRuntime runtime)
     {
         this.roleName = roleName;
         this.runtime = runtime;
         this.redirected = new RedirectedCommand(runtime.pool(), this);
+        try
+        {
+            this.selector = Selector.open();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open a selector for " + roleName, ex);
+        }
+    }
+
+    Selector selector()
+    {
+        return selector;
+    }
+
+    private void onReady(final SelectionKey key)
+    {
+        passWork += ((NodeConnection)key.attachment()).onReadable(passNowNs);
+    }
+
+    /**
+     * Agent thread, from its idle strategy: blocks in the selector for up to {@code maxMillis}, unless output is
+     * pending. Readable sockets are read before it returns.
+     */
+    void block(final long maxMillis)
+    {
+        SLEEPING.setVolatile(this, 1);
+        VarHandle.fullFence();
+        for (final NodeConnection connection : connections)
+        {
+            if (connection.hasPendingOutput())
+            {
+                SLEEPING.setVolatile(this, 0);
+                return;
+            }
+        }
+        try
+        {
+            passNowNs = System.nanoTime();
+            passWork = 0;
+            selector.select(onReady, maxMillis);
+        }
+        catch (final IOException ex)
+        {
+            runtime.config().errorHandler().onError(ex);
+        }
+        finally
+        {
+            SLEEPING.setVolatile(this, 0);
+        }
+    }
+
+    /**
+     * Producer, after publishing: wakes the agent when it blocks in its selector. The fence orders the publish
+     * before the read of {@link #sleeping} (see there).
+     */
+    void wake()
+    {
+        VarHandle.fullFence();
+        if ((int)SLEEPING.getVolatile(this) == 1 && SLEEPING.compareAndSet(this, 1, 0))
+        {
+            selector.wakeup();
+        }
     }
 
     static boolean isIoThread()
@@ -83,6 +178,17 @@ final class IoAgent implements Agent
             work += drainAdditions();
         }
         final long nowNs = System.nanoTime();
+        passNowNs = nowNs;
+        passWork = 0;
+        try
+        {
+            selector.selectNow(onReady);
+        }
+        catch (final IOException ex)
+        {
+            runtime.config().errorHandler().onError(ex);
+        }
+        work += passWork;
         for (final NodeConnection connection : connections)
         {
             work += connection.doWork(nowNs);
@@ -167,6 +273,14 @@ final class IoAgent implements Agent
         }
         parked.clear();
         parkedDue.clear();
+        try
+        {
+            selector.close();
+        }
+        catch (final IOException ex)
+        {
+            runtime.config().errorHandler().onError(ex);
+        }
     }
 
     @Override

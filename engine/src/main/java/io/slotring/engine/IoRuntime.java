@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * The threads and memory behind a client: a fixed number of I/O agents on their {@link AgentRunner}s, the buffer
@@ -40,7 +41,9 @@ public final class IoRuntime implements AutoCloseable
         for (int i = 0; i < agents.length; i++)
         {
             agents[i] = new IoAgent("slotring-io-" + i, this);
-            runners[i] = new AgentRunner(config.ioIdleStrategy().get(), config.errorHandler(), null, agents[i]);
+            final IdleStrategy idle = config.ioIdleStrategy() != null ? config.ioIdleStrategy().get() :
+                new SelectorIdleStrategy(agents[i]);
+            runners[i] = new AgentRunner(idle, config.errorHandler(), null, agents[i]);
         }
         for (final AgentRunner runner : runners)
         {

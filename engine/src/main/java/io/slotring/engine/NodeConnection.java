@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -41,7 +42,6 @@ final class NodeConnection
     private static final int MAX_IOV = 1024;
     private static final int CONTROL_CAPACITY = 4096;
     private static final long CLOSE_DRAIN_NS = 1_000_000_000L;
-    private static final long IDLE_READ_INTERVAL_NS = 20_000_000L;
 
     final CommandRing ring;
     private final String name;
@@ -76,7 +76,6 @@ final class NodeConnection
     private int controlReplies;
     private long pingDeadlineNs;
     private long lastActivityNs;
-    private long nextIdleReadNs;
 
     /** Receive side: {@code recv} is either the standard buffer or a larger pooled one while a big reply lands. */
     private final ByteBuffer standardRecv;
@@ -120,6 +119,11 @@ final class NodeConnection
         this.agent = owner;
     }
 
+    IoAgent agent()
+    {
+        return agent;
+    }
+
     boolean isReady()
     {
         return ready;
@@ -156,7 +160,6 @@ final class NodeConnection
                 case HANDSHAKE:
                     work += failExpiredQueued(nowNs);
                     work += flush(nowNs);
-                    work += read(nowNs);
                     if (state == HANDSHAKE && nowNs - stateDeadlineNs > 0)
                     {
                         throw new IOException("handshake timed out after " + config.connectTimeoutNs() / 1_000_000 +
@@ -166,7 +169,6 @@ final class NodeConnection
 
                 case READY:
                     work += flush(nowNs);
-                    work += read(nowNs);
                     work += checkDeadlines(nowNs);
                     break;
 
@@ -180,6 +182,40 @@ final class NodeConnection
             work++;
         }
         return work;
+    }
+
+    /**
+     * The agent's selector found the socket readable (data, EOF or an error): read and complete what arrived.
+     * Only then is {@code read} called, so a connection with replies still on their way costs no syscall.
+     */
+    int onReadable(final long nowNs)
+    {
+        if (state != READY && state != HANDSHAKE)
+        {
+            return 0;
+        }
+        try
+        {
+            return read(nowNs);
+        }
+        catch (final IOException | RespProtocolException | RedisException ex)
+        {
+            connectionFailed(nowNs, describe(ex), ex, -1);
+            return 1;
+        }
+    }
+
+    /**
+     * @return true when bytes wait to be written: published slots, a partial write, or control bytes. The agent
+     * does not block in its selector while this holds.
+     */
+    boolean hasPendingOutput()
+    {
+        if (control.hasRemaining() || partialBytes > 0)
+        {
+            return true;
+        }
+        return state == READY && ring.isAvailable(sentSeq + 1);
     }
 
     private static String describe(final Exception ex)
@@ -227,8 +263,9 @@ final class NodeConnection
         }
     }
 
-    private void onConnected(final long nowNs)
+    private void onConnected(final long nowNs) throws IOException
     {
+        channel.register(agent.selector(), SelectionKey.OP_READ, this);
         state = HANDSHAKE;
         stateDeadlineNs = nowNs + config.connectTimeoutNs();
         lastActivityNs = nowNs;
@@ -294,17 +331,6 @@ final class NodeConnection
 
     private int read(final long nowNs) throws IOException
     {
-        if (state == READY && completedSeq == sentSeq && partialBytes == 0 && controlReplies == 0 &&
-            frameStart == recvEnd)
-        {
-            // Nothing is owed: skip the read syscall, except every IDLE_READ_INTERVAL_NS so a server that closed
-            // an idle connection (restart, timeout) is noticed before a command is written into a dead socket.
-            if (nowNs - nextIdleReadNs < 0)
-            {
-                return 0;
-            }
-            nextIdleReadNs = nowNs + IDLE_READ_INTERVAL_NS;
-        }
         final ByteBuffer buffer = recv;
         if (recvEnd == buffer.capacity())
         {

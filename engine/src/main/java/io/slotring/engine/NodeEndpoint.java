@@ -429,6 +429,7 @@ public final class NodeEndpoint
     {
         final CommandRing ring = connection.ring;
         ring.publish(low, high);
+        connection.agent().wake();
         if (ring.terminated)
         {
             // Published after the agent's final drain: nobody else will complete these.

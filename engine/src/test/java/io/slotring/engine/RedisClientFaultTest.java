@@ -28,7 +28,7 @@ class RedisClientFaultTest
     private static ClientConfig config(final LocalRedisServer redis)
     {
         return ClientConfig.create().address(redis.host(), redis.port())
-            .commandTimeout(Duration.ofMillis(500))
+            .commandTimeout(Duration.ofMillis(1000))
             .connectTimeout(Duration.ofSeconds(2))
             .reconnectDelay(Duration.ofMillis(10), Duration.ofMillis(200));
     }
