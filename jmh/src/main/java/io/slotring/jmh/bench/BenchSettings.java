@@ -23,6 +23,7 @@ final class BenchSettings
     final int durationSec;
     final int warmupSec;
     final int rounds;
+    final int primeSec;
     final String seeds;
     final int embeddedMasters;
     final boolean verify;
@@ -34,7 +35,7 @@ final class BenchSettings
 
     BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
         final int keySize, final int valueSize, final int batch, final int keys, final int durationSec,
-        final int warmupSec, final int rounds, final String seeds, final int embeddedMasters, final boolean verify,
+        final int warmupSec, final int rounds, final int primeSec, final String seeds, final int embeddedMasters, final boolean verify,
         final long rate, final Path out, final boolean quick, final int awaitTimeoutSec, final String commandLine)
     {
         this.ops = List.copyOf(ops);
@@ -48,6 +49,7 @@ final class BenchSettings
         this.durationSec = durationSec;
         this.warmupSec = warmupSec;
         this.rounds = rounds;
+        this.primeSec = primeSec;
         this.seeds = seeds;
         this.embeddedMasters = embeddedMasters;
         this.verify = verify;
@@ -56,6 +58,16 @@ final class BenchSettings
         this.quick = quick;
         this.awaitTimeoutNs = TimeUnit.SECONDS.toNanos(awaitTimeoutSec);
         this.commandLine = commandLine;
+    }
+
+    /**
+     * @return the same settings with other window lengths (the unmeasured priming pass).
+     */
+    BenchSettings withWindow(final int warmup, final int duration)
+    {
+        return new BenchSettings(ops, clients, connections, mux, keySize, valueSize, batch, keys, duration, warmup,
+            rounds, primeSec, seeds, embeddedMasters, verify, rate, out, quick,
+            (int)TimeUnit.NANOSECONDS.toSeconds(awaitTimeoutNs), commandLine);
     }
 
     boolean openLoop()
@@ -79,6 +91,7 @@ final class BenchSettings
         config.put("keys", keys);
         config.put("duration_sec", durationSec);
         config.put("warmup_sec", warmupSec);
+        config.put("prime_sec", primeSec);
         config.put("mode", openLoop() ? "open-loop" : "closed-loop");
         config.put("rate", openLoop() ? rate : null);
         config.put("verify", verify);

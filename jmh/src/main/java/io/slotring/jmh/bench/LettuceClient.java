@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -110,7 +111,7 @@ final class LettuceClient implements BenchClient
     public Map<String, Object> describe()
     {
         final Map<String, Object> out = new LinkedHashMap<>();
-        out.put("library", "lettuce-core " + RedisClusterClient.class.getPackage().getImplementationVersion());
+        out.put("library", "lettuce-core " + Versions.of("io.lettuce", "lettuce-core"));
         out.put("codec", "ByteArrayCodec");
         out.put("io_threads", resources.ioThreadPoolSize());
         out.put("computation_threads", resources.computationThreadPoolSize());
@@ -148,7 +149,19 @@ final class LettuceClient implements BenchClient
             shared.close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-        resources.shutdown(0, 5, TimeUnit.SECONDS);
+        // Wait for the event loops to end so they never overlap the next client's window.
+        try
+        {
+            resources.shutdown(0, 5, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new IllegalStateException("lettuce resources did not shut down: " + Outcome.describe(ex), ex);
+        }
     }
 
     private static final class LettuceWorker implements Worker

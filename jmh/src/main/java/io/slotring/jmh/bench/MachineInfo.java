@@ -41,9 +41,27 @@ final class MachineInfo
         }
         out.put("gc", String.join(", ", collectors));
         out.put("max_heap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+        out.put("load_average_at_start", loadAverage());
         out.put("redis_server", command("redis-server", "--version"));
         out.put("redis_benchmark", command("redis-benchmark", "--version"));
         return out;
+    }
+
+    /**
+     * @return /proc/loadavg's 1, 5 and 15 minute figures: above the core count, something else shares the machine
+     * and the numbers carry its noise.
+     */
+    static String loadAverage()
+    {
+        try
+        {
+            final String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).split(" ");
+            return fields.length >= 3 ? fields[0] + " " + fields[1] + " " + fields[2] : "unknown";
+        }
+        catch (final IOException ex)
+        {
+            return "unknown";
+        }
     }
 
     private static String memory()

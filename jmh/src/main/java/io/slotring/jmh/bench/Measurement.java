@@ -33,6 +33,8 @@ final class Measurement
     /** Latencies above this (ns) are clamped: a batch stuck that long already failed its await. */
     private static final long HIGHEST_NS = TimeUnit.MINUTES.toNanos(10);
     private static final long JOIN_GRACE_NS = TimeUnit.SECONDS.toNanos(5);
+    /** Round number of the unmeasured priming pass. */
+    static final int PRIME_ROUND = 0;
 
     private Measurement()
     {
@@ -107,10 +109,12 @@ final class Measurement
             previousOps = ops;
             previousNs = now;
             final boolean warming = second <= settings.warmupSec;
-            progress.printf(Locale.ROOT, "[bench] %-14s %-5s round %d %s %3d/%ds %,12.0f ops/s%n", client.name(),
-                op.label(), round, warming ? "warmup " : "measure", warming ? second : second - settings.warmupSec,
-                warming ? settings.warmupSec : settings.durationSec, rate);
-            if (allStopped(workers))
+            progress.printf(Locale.ROOT, "[bench] %-14s %-5s %-7s %s %3d/%ds %,12.0f ops/s%n", client.name(),
+                op.label(), round == PRIME_ROUND ? "prime" : "round " + round, warming ? "warmup " : "measure",
+                warming ? second : second - settings.warmupSec, warming ? settings.warmupSec : settings.durationSec,
+                rate);
+            // Workers stop by themselves at the deadline, so only an earlier stop is a failure.
+            if (second < seconds && allStopped(workers))
             {
                 result.error = "every worker stopped after " + second + " s: " + firstFailure(workers, outcome);
                 break;

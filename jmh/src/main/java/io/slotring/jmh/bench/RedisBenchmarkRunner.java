@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
  *       of the slot its connection's node serves. A tag-free key gets {@code MOVED} and the tool exits. So the
  *       template is {@code bench:{tag}:__rand_int__:000...}, 512 B after substitution.</li>
  *   <li>7.0 pins one slot tag per master, so {@code -r N} spans {@code masters x N} keys: we use
- *       {@code N = keys / masters} and, before GETs, fill that key space with a SET pass of 10 x its size (all but
- *       e^-10 of the keys written); the GET hit ratio is measured from the masters' keyspace_hits/misses.</li>
+ *       {@code N = keys / masters} and, before GETs, fill that key space with a SET pass of 16 x its size (random
+ *       keys, and its connections are not spread evenly over the masters: 10 x left 0.1% of GETs missing); the GET
+ *       hit ratio is measured from the masters' keyspace_hits/misses and reported.</li>
  *   <li>A literal SET sends one fixed value; there is no mixed op (one command per run in 7.0).</li>
  *   <li>It has no duration option: a calibration run sizes {@code -n} to last about the warmup, then about the
  *       measured duration.</li>
@@ -39,6 +40,9 @@ import java.util.regex.Pattern;
  */
 final class RedisBenchmarkRunner
 {
+    /** Key template head; the rest is '0' padding to the key size. Its two placeholders keep their length. */
+    static final String TEMPLATE_PREFIX = "bench:{tag}:__rand_int__:";
+
     private static final Pattern THROUGHPUT = Pattern.compile("throughput summary: ([0-9.]+) requests per second");
     private static final Pattern COMPLETED =
         Pattern.compile("([0-9]+) requests completed in ([0-9.]+) seconds");
@@ -46,7 +50,7 @@ final class RedisBenchmarkRunner
     private static final Pattern PROGRESS_RPS = Pattern.compile("rps=([0-9.]+)");
     private static final Pattern TIMES = Pattern.compile("([0-9]+)m([0-9.]+)s\\s+([0-9]+)m([0-9.]+)s");
     private static final int CALIBRATION_BATCHES_PER_CONNECTION = 40;
-    private static final int FILL_FACTOR = 10;
+    private static final int FILL_FACTOR = 16;
 
     private final Path binary;
     private final Cluster cluster;
@@ -63,7 +67,7 @@ final class RedisBenchmarkRunner
         this.cluster = cluster;
         this.settings = settings;
         this.progress = progress;
-        this.keyTemplate = new String(Workload.pad("bench:{tag}:__rand_int__:", settings.keySize, (byte)'0'),
+        this.keyTemplate = new String(Workload.pad(TEMPLATE_PREFIX, settings.keySize, (byte)'0'),
             StandardCharsets.US_ASCII);
         this.value = new String(Workload.pad("val:redis-benchmark:", settings.valueSize, (byte)'X'),
             StandardCharsets.US_ASCII);
@@ -89,6 +93,28 @@ final class RedisBenchmarkRunner
             }
         }
         return null;
+    }
+
+    /**
+     * @return what a reader must know to compare its figures with the JVM clients'.
+     */
+    static List<String> caveats(final int masters, final BenchSettings settings)
+    {
+        final List<String> out = new ArrayList<>();
+        out.add("redis-benchmark: `-t get,set` would send ~24 B keys (`key:{tag}:__rand_int__`) and ignore the key "
+            + "size, so the commands are passed literally with a key template of " + settings.keySize + " B.");
+        out.add("redis-benchmark: in --cluster mode a literal command's key must contain `{tag}` (a tag-free key "
+            + "gets MOVED and the tool exits), so its keys carry a hash tag the JVM clients' keys do not have; 7.0 "
+            + "pins one slot per master, so `-r` spans masters x r keys (r = keys / masters here).");
+        out.add("redis-benchmark: its " + settings.connections + " connections are spread round-robin over the " +
+            masters + " masters and each pipelines " + settings.batch + " commands to ONE node, where a JVM "
+            + "worker's batch of " + settings.batch + " is split over all masters (~" +
+            Math.max(1, settings.batch / Math.max(1, masters)) + " per node): fewer, larger writes and reads for "
+            + "the servers. It runs one thread per master (its cluster default) and cannot verify replies; its GET "
+            + "hit ratio is measured on the servers.");
+        out.add("redis-benchmark: a literal SET sends one fixed value; it has no mixed run (7.0 runs one command "
+            + "per invocation) and no duration option (-n is sized from a calibration run).");
+        return out;
     }
 
     static boolean supports(final Op op)
@@ -229,7 +255,7 @@ final class RedisBenchmarkRunner
         {
             if (arg.equals(keyTemplate))
             {
-                out.add("'bench:{tag}:__rand_int__:' + '0' x " + (keyTemplate.length() - 25));
+                out.add("'" + TEMPLATE_PREFIX + "' + '0' x " + (keyTemplate.length() - TEMPLATE_PREFIX.length()));
             }
             else if (arg.equals(value))
             {

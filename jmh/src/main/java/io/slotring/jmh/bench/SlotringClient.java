@@ -31,6 +31,7 @@ final class SlotringClient implements BenchClient
     private final int slotCapacity;
     private final int ringSize;
     private final int mux;
+    private final String configText;
 
     SlotringClient(final List<String> seeds, final BenchSettings settings, final Workload workload)
     {
@@ -40,11 +41,13 @@ final class SlotringClient implements BenchClient
         // Every command must fit its ring slot without spilling, and every worker's whole batch must fit the rings.
         this.slotCapacity = Math.max(2048, nextPowerOfTwo(settings.keySize + settings.valueSize + SET_OVERHEAD));
         this.ringSize = Math.max(1024, nextPowerOfTwo(settings.connections * settings.batch));
-        this.client = ClusterClient.connect(ClusterConfig.create()
+        final ClusterConfig config = ClusterConfig.create()
             .seeds(String.join(",", seeds))
             .connectionsPerNode(mux)
             .slotCapacity(slotCapacity)
-            .ringSize(ringSize));
+            .ringSize(ringSize);
+        this.client = ClusterClient.connect(config);
+        this.configText = config.toString();
     }
 
     private static int nextPowerOfTwo(final int value)
@@ -67,6 +70,7 @@ final class SlotringClient implements BenchClient
         out.put("slot_capacity", slotCapacity);
         out.put("ring_size", ringSize);
         out.put("style", "zero-copy Batch per worker, replies verified in the I/O callback");
+        out.put("config", configText);
         return out;
     }
 
