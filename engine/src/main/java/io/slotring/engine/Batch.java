@@ -16,23 +16,46 @@ import java.util.concurrent.locks.LockSupport;
  * }
  * }</pre>
  *
+ * <p>Sending: a batch's commands are published as they are submitted but the I/O agents are woken once, at
+ * {@link #await} (or {@link #flush}), so everything the batch holds for a connection leaves in one write; an agent
+ * that is awake anyway picks them up sooner. All of one batch's commands for a node go over one of its
+ * connections; the next batch uses the next connection.
+ *
  * <p>Threads: one caller submits and awaits; completions arrive on I/O threads (several, when a batch spans
  * nodes), hence the atomic count. A caller that awaits spins {@code callerSpinTries} times and then parks until the
  * last completion unparks it.
  */
 public final class Batch
 {
+    /** Spreads batches of different workers over a node's connections from the start. */
+    private static final AtomicInteger AFFINITY_SEED = new AtomicInteger();
+
     private final ReplyHandler handler;
     private final int spinTries;
+    private final IoRuntime runtime;
+    /**
+     * Which of a node's connections this batch's commands use; advanced once per {@link #await}, so a worker's
+     * batches go round-robin over each node's connections while one batch's commands for a node share one
+     * connection and leave in one write. Submitting thread only.
+     */
+    private int affinity = AFFINITY_SEED.getAndIncrement();
+    /** Commands published since the last wake: the agents are woken once per batch, not per command. */
+    private boolean unflushed;
     // Incremented by the submitting thread, decremented by I/O threads.
     private final AtomicInteger outstanding = new AtomicInteger();
     // Written by the awaiting thread before it parks; read by the I/O thread that completes the last command.
     private volatile Thread waiter;
 
-    Batch(final ReplyHandler handler, final int spinTries)
+    Batch(final ReplyHandler handler, final int spinTries, final IoRuntime runtime)
     {
         this.handler = handler;
         this.spinTries = spinTries;
+        this.runtime = runtime;
+    }
+
+    int affinity()
+    {
+        return affinity;
     }
 
     ReplyHandler handler()
@@ -43,6 +66,20 @@ public final class Batch
     void onSubmit()
     {
         outstanding.incrementAndGet();
+        unflushed = true;
+    }
+
+    /**
+     * Wakes the I/O agents for the commands submitted so far, without waiting for them. {@link #await} does this
+     * itself; call it only to start sending before the batch is complete.
+     */
+    public void flush()
+    {
+        if (unflushed)
+        {
+            unflushed = false;
+            runtime.wakeAgents();
+        }
     }
 
     void onComplete()
@@ -76,6 +113,8 @@ public final class Batch
      */
     public boolean await(final long timeout, final TimeUnit unit)
     {
+        flush();
+        affinity++;
         if (outstanding.get() == 0)
         {
             return true;

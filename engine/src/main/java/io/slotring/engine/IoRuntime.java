@@ -74,6 +74,15 @@ public final class IoRuntime implements AutoCloseable
         return endpoint;
     }
 
+    /** Wakes every agent blocked in its selector (a batch's commands were published without waking them). */
+    void wakeAgents()
+    {
+        for (final IoAgent agent : agents)
+        {
+            agent.wake();
+        }
+    }
+
     ClientConfig config()
     {
         return config;
@@ -100,7 +109,7 @@ public final class IoRuntime implements AutoCloseable
      */
     public Batch newBatch(final ReplyHandler handler)
     {
-        return new Batch(handler, config.callerSpinTries());
+        return new Batch(handler, config.callerSpinTries(), this);
     }
 
     /**

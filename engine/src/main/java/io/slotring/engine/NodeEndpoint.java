@@ -141,7 +141,7 @@ public final class NodeEndpoint
      */
     public long get(final byte[] key, final ReplyHandler handler, final Batch batch, final long token)
     {
-        final NodeConnection connection = next();
+        final NodeConnection connection = next(batch);
         final long sequence = claim(connection);
         if (sequence < 0)
         {
@@ -166,7 +166,7 @@ public final class NodeEndpoint
     public long get(final DirectBuffer key, final int offset, final int length, final ReplyHandler handler,
         final Batch batch, final long token)
     {
-        final NodeConnection connection = next();
+        final NodeConnection connection = next(batch);
         final long sequence = claim(connection);
         if (sequence < 0)
         {
@@ -188,7 +188,7 @@ public final class NodeEndpoint
      */
     public long get(final CharSequence key, final ReplyHandler handler, final Batch batch, final long token)
     {
-        final NodeConnection connection = next();
+        final NodeConnection connection = next(batch);
         final long sequence = claim(connection);
         if (sequence < 0)
         {
@@ -212,7 +212,7 @@ public final class NodeEndpoint
     public long set(final byte[] key, final byte[] value, final ReplyHandler handler, final Batch batch,
         final long token)
     {
-        final NodeConnection connection = next();
+        final NodeConnection connection = next(batch);
         final long sequence = claim(connection);
         if (sequence < 0)
         {
@@ -241,7 +241,7 @@ public final class NodeEndpoint
         final int valueOffset, final int valueLength, final ReplyHandler handler, final Batch batch,
         final long token)
     {
-        final NodeConnection connection = next();
+        final NodeConnection connection = next(batch);
         final long sequence = claim(connection);
         if (sequence < 0)
         {
@@ -265,7 +265,7 @@ public final class NodeEndpoint
     public long execute(final ReplyHandler handler, final Batch batch, final long token, final Object... args)
     {
         final int length = Arguments.encodedLength(args);
-        final NodeConnection connection = next();
+        final NodeConnection connection = next(batch);
         final long sequence = claim(connection);
         if (sequence < 0)
         {
@@ -302,7 +302,7 @@ public final class NodeEndpoint
         slot.commandName = Arguments.commandName(args);
         slot.deadlineNs = System.nanoTime() + config.commandTimeoutNs();
         slot.redirects = 0;
-        publish(connection, sequence, sequence);
+        publish(connection, sequence, sequence, true);
         return (CompletableFuture<T>)future;
     }
 
@@ -347,7 +347,7 @@ public final class NodeEndpoint
         final RespEncoder encoder = target.beginEncode(source.length, pool);
         encoder.buffer().putBytes(encoder.offset(), bytes, 0, source.length);
         target.copyCompletionFrom(source);
-        publish(connection, low, high);
+        publish(connection, low, high, true);
         return true;
     }
 
@@ -360,6 +360,16 @@ public final class NodeEndpoint
         }
         final int index = roundRobin++;
         return connections[(index & Integer.MAX_VALUE) % connections.length];
+    }
+
+    private NodeConnection next(final Batch batch)
+    {
+        if (batch == null)
+        {
+            return next();
+        }
+        final NodeConnection[] connections = this.connections;
+        return connections[(batch.affinity() & Integer.MAX_VALUE) % connections.length];
     }
 
     private long claim(final NodeConnection connection)
@@ -421,15 +431,18 @@ public final class NodeEndpoint
         {
             batch.onSubmit();
         }
-        publish(connection, sequence, sequence);
+        publish(connection, sequence, sequence, batch == null);
         return sequence;
     }
 
-    private void publish(final NodeConnection connection, final long low, final long high)
+    private void publish(final NodeConnection connection, final long low, final long high, final boolean wake)
     {
         final CommandRing ring = connection.ring;
         ring.publish(low, high);
-        connection.agent().wake();
+        if (wake)
+        {
+            connection.agent().wake();
+        }
         if (ring.terminated)
         {
             // Published after the agent's final drain: nobody else will complete these.
