@@ -293,6 +293,23 @@ class RedisClientFaultTest
     }
 
     @Test
+    void fallsBackToResp2AndAuthOnAServerWithoutHello() throws Exception
+    {
+        // A real server with HELLO disabled answers it as an unknown command, as servers before Redis 6 do.
+        try (LocalRedisServer redis = LocalRedisServer.builder().config("requirepass", "pw-2")
+            .config("rename-command HELLO", "").start();
+            RedisClient client = RedisClient.connect(config(redis).credentials(null, "pw-2".toCharArray())
+                .clientName("fallback")))
+        {
+            assertThat(client.sync().ping()).isEqualTo("PONG");
+            assertThat(client.sync().execute("CLIENT", "GETNAME")).isEqualTo("fallback".getBytes(StandardCharsets.UTF_8));
+            // RESP2: HGETALL arrives as a flat array and still converts to a map.
+            client.sync().hset("h", java.util.Map.of("f", "v"));
+            assertThat(client.sync().hgetall("h")).containsEntry("f", "v");
+        }
+    }
+
+    @Test
     void authenticatesWithHelloAndNeverShowsThePassword() throws Exception
     {
         try (LocalRedisServer redis = LocalRedisServer.builder().config("requirepass", "s3cret-pw").start())
