@@ -8,12 +8,17 @@ import java.util.Arrays;
  * {@code bench:<i>:} right-padded with '0' to the key size, value {@code i} is {@code val:<i>:} right-padded with
  * 'X'. A value is a pure function of its key index, which is what lets any GET be verified without bookkeeping.
  */
-final class Workload
+public final class Workload
 {
     private final byte[][] keys;
     private final byte[][] values;
 
-    Workload(final int count, final int keySize, final int valueSize)
+    /**
+     * @param count     keys (and values) to build.
+     * @param keySize   bytes per key.
+     * @param valueSize bytes per value.
+     */
+    public Workload(final int count, final int keySize, final int valueSize)
     {
         if (count < 1)
         {
@@ -45,12 +50,20 @@ final class Workload
         return keys.length;
     }
 
-    byte[] key(final int index)
+    /**
+     * @param index key index.
+     * @return key {@code index}; shared, do not modify.
+     */
+    public byte[] key(final int index)
     {
         return keys[index];
     }
 
-    byte[] value(final int index)
+    /**
+     * @param index key index.
+     * @return the value of key {@code index}; shared, do not modify.
+     */
+    public byte[] value(final int index)
     {
         return values[index];
     }

@@ -1,17 +1,14 @@
 package io.slotring.jmh.cluster;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.slotring.cluster.ClusterClient;
 import io.slotring.cluster.ClusterConfig;
-import io.slotring.codec.RespReader;
 import io.slotring.engine.Batch;
 import io.slotring.engine.ClientConfig;
-import io.slotring.engine.RedisException;
-import io.slotring.engine.ReplyHandler;
+import io.slotring.jmh.bench.Workload;
+import io.slotring.jmh.engine.CountingSink;
 import io.slotring.launcher.LocalRedisCluster;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -56,39 +53,23 @@ public class ClusterRoundTripBenchmark
 
     /** Per-thread batch and cursor: each JMH thread is one worker of the benchmark's shape. */
     @State(Scope.Thread)
-    public static class Worker implements ReplyHandler
+    public static class Worker
     {
+        final CountingSink sink = new CountingSink();
         Batch batch;
         int next;
-        long bytes;
-        long failures;
 
         @Setup(Level.Trial)
         public void setUp(final ClusterRoundTripBenchmark shared)
         {
-            batch = shared.client.newBatch(this);
+            batch = shared.client.newBatch(sink);
             next = (int)(Thread.currentThread().getId() * 131);
         }
 
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            if (failures != 0)
-            {
-                throw new IllegalStateException(failures + " commands failed");
-            }
-        }
-
-        @Override
-        public void onReply(final long token, final RespReader reply)
-        {
-            bytes += reply.valueLength();
-        }
-
-        @Override
-        public void onFailure(final long token, final RedisException error)
-        {
-            failures++;
+            sink.requireNoFailures();
         }
     }
 
@@ -119,24 +100,17 @@ public class ClusterRoundTripBenchmark
         final ClusterConfig config = ClusterConfig.create().seeds(cluster.seeds()).connectionsPerNode(4);
         config.engine().ioIdleStrategy(idleStrategy(idle));
         client = ClusterClient.connect(config);
+        final Workload workload = new Workload(KEYS, 512, 512);
         keys = new byte[KEYS][];
         values = new byte[KEYS][];
         for (int i = 0; i < KEYS; i++)
         {
-            keys[i] = padded("bench:" + i + ":", 512, '0');
-            values[i] = padded("val:" + i + ":", 512, 'X');
+            keys[i] = workload.key(i);
+            values[i] = workload.value(i);
             client.sync().set(keys[i], values[i]);
         }
     }
 
-    static byte[] padded(final String prefix, final int length, final char pad)
-    {
-        final byte[] bytes = new byte[length];
-        Arrays.fill(bytes, (byte)pad);
-        final byte[] head = prefix.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(head, 0, bytes, 0, Math.min(head.length, length));
-        return bytes;
-    }
 
     @TearDown(Level.Trial)
     public void tearDown()
@@ -155,6 +129,6 @@ public class ClusterRoundTripBenchmark
             client.get(keys[worker.next++ & (KEYS - 1)], batch, i);
         }
         batch.await(10, TimeUnit.SECONDS);
-        return worker.bytes;
+        return worker.sink.bytes();
     }
 }

@@ -1,15 +1,11 @@
 package io.slotring.jmh.engine;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
-import io.slotring.codec.RespReader;
 import io.slotring.engine.Batch;
 import io.slotring.engine.ClientConfig;
 import io.slotring.engine.RedisClient;
-import io.slotring.engine.RedisException;
-import io.slotring.engine.ReplyHandler;
+import io.slotring.jmh.bench.Workload;
 import io.slotring.launcher.LocalRedisServer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,26 +37,8 @@ public class RoundTripBenchmark
     private Batch batch;
     private byte[][] keys;
     private byte[][] values;
-    private final Sink sink = new Sink();
+    private final CountingSink sink = new CountingSink();
 
-    /** Consumes replies without keeping them: reads the payload length, counts failures. */
-    static final class Sink implements ReplyHandler
-    {
-        long bytes;
-        long failures;
-
-        @Override
-        public void onReply(final long token, final RespReader reply)
-        {
-            bytes += reply.valueLength();
-        }
-
-        @Override
-        public void onFailure(final long token, final RedisException error)
-        {
-            failures++;
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp()
@@ -68,35 +46,25 @@ public class RoundTripBenchmark
         server = LocalRedisServer.builder().start();
         client = RedisClient.connect(ClientConfig.create().address(server.host(), server.port()));
         batch = client.newBatch(sink);
+        final Workload workload = new Workload(KEYS, 512, 512);
         keys = new byte[KEYS][];
         values = new byte[KEYS][];
         for (int i = 0; i < KEYS; i++)
         {
-            keys[i] = padded("bench:" + i + ":", 512, '0');
-            values[i] = padded("val:" + i + ":", 512, 'X');
+            keys[i] = workload.key(i);
+            values[i] = workload.value(i);
             client.set(keys[i], values[i], batch, i);
         }
         batch.await(30, TimeUnit.SECONDS);
     }
 
-    static byte[] padded(final String prefix, final int length, final char pad)
-    {
-        final byte[] bytes = new byte[length];
-        Arrays.fill(bytes, (byte)pad);
-        final byte[] head = prefix.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(head, 0, bytes, 0, Math.min(head.length, length));
-        return bytes;
-    }
 
     @TearDown(Level.Trial)
     public void tearDown()
     {
         client.close();
         server.close();
-        if (sink.failures != 0)
-        {
-            throw new IllegalStateException(sink.failures + " commands failed");
-        }
+        sink.requireNoFailures();
     }
 
     private int next;
@@ -110,7 +78,7 @@ public class RoundTripBenchmark
             client.get(keys[next++ & (KEYS - 1)], batch, i);
         }
         batch.await(10, TimeUnit.SECONDS);
-        return sink.bytes;
+        return sink.bytes();
     }
 
     @Benchmark
@@ -123,6 +91,6 @@ public class RoundTripBenchmark
             client.set(keys[k], values[k], batch, i);
         }
         batch.await(10, TimeUnit.SECONDS);
-        return sink.bytes;
+        return sink.bytes();
     }
 }
