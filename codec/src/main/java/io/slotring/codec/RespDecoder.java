@@ -1,5 +1,7 @@
 package io.slotring.codec;
 
+import java.nio.ByteOrder;
+
 import org.agrona.DirectBuffer;
 
 /**
@@ -45,6 +47,9 @@ public final class RespDecoder
     /** 19 digits always fit a long; the 19th needs an overflow check, a 20th never fits. */
     private static final int MAX_DIGITS = 19;
     private static final long NO_BULK = -1;
+    /** {@code "\r\n"} as a short read in native byte order, to check a terminator with one load. */
+    private static final short CRLF_NATIVE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ?
+        (short)(('\n' << 8) | '\r') : (short)(('\r' << 8) | '\n');
 
     private final int maxDepth;
     private final long maxBulkLength;
@@ -63,6 +68,8 @@ public final class RespDecoder
     /** Index of the CR after a pending bulk payload, or {@link #NO_BULK}. */
     private long bulkEnd = NO_BULK;
     private byte bulkType;
+    /** Relative index up to which the pending bulk's bytes were added to {@link #bytesScanned}. */
+    private long bulkAccounted;
 
     /** Out-value of {@link #parseNumber}, a field to avoid allocating a holder. */
     private long number;
@@ -120,7 +127,6 @@ public final class RespDecoder
         }
 
         final int available = limit - offset;
-        depth = 0; position = 0; lineScan = 0; bulkEnd = NO_BULK;
         if (bulkEnd != NO_BULK)
         {
             if (!completeBulk(buffer, offset, available))
@@ -166,9 +172,20 @@ public final class RespDecoder
                         throw error("expected a frame shorter than 2 GiB", offset + p + 1,
                             "a " + length + "-byte payload at frame position " + payloadStart);
                     }
+                    final long end = payloadStart + length;
+                    if (end + 2 <= available && type == RespType.BULK_STRING &&
+                        buffer.getShort(offset + (int)end) == CRLF_NATIVE)
+                    {
+                        // Fast path, the common case: the whole bulk string is here and well terminated, so no
+                        // resumption state is needed.
+                        bytesScanned += length + 2;
+                        position = (int)end + 2;
+                        break;
+                    }
                     position = payloadStart;
-                    bulkEnd = payloadStart + length;
+                    bulkEnd = end;
                     bulkType = type;
+                    bulkAccounted = payloadStart;
                     if (!completeBulk(buffer, offset, available))
                     {
                         return INCOMPLETE;
@@ -355,7 +372,8 @@ public final class RespDecoder
     }
 
     /**
-     * Total bytes examined since construction, counting each skipped bulk payload once per skip. Lets tests assert
+     * Total bytes examined since construction; a bulk payload, which is skipped rather than read, counts as its bytes
+     * arrive, once. Lets tests assert
      * that chunked input is processed in linear time without measuring wall-clock time.
      */
     long bytesScanned()
@@ -408,6 +426,13 @@ public final class RespDecoder
     private boolean completeBulk(final DirectBuffer buffer, final int offset, final int available)
     {
         final long end = bulkEnd;
+        // Account for the payload bytes seen so far exactly once, however many calls the bulk spans.
+        final long seen = Math.min(available, end + 2);
+        if (seen > bulkAccounted)
+        {
+            bytesScanned += seen - bulkAccounted;
+            bulkAccounted = seen;
+        }
         if (end >= available)
         {
             return false;
@@ -438,7 +463,6 @@ public final class RespDecoder
             }
         }
 
-        bytesScanned += cr + 2 - position;
         position = cr + 2;
         bulkEnd = NO_BULK;
         return true;
@@ -473,6 +497,40 @@ public final class RespDecoder
     private int parseNumber(final DirectBuffer buffer, final int offset, final int available, final int typeIndex,
         final byte type)
     {
+        // Fast path, small enough to inline: an optional '-', 1 to 18 digits (never overflows) and CRLF, all present.
+        // Anything else - '+', '?', bad byte, 19+ digits, line not complete - goes to the full parser, which is
+        // authoritative for errors, so both paths accept and reject exactly the same input.
+        int i = typeIndex + 1;
+        final boolean negative = i < available && buffer.getByte(offset + i) == '-';
+        if (negative)
+        {
+            i++;
+        }
+        final int digitsStart = i;
+        final int digitsLimit = Math.min(available, digitsStart + MAX_DIGITS - 1);
+        long value = 0;
+        while (i < digitsLimit)
+        {
+            final int digit = buffer.getByte(offset + i) - '0';
+            if (digit < 0 || digit > 9)
+            {
+                break;
+            }
+            value = value * 10 + digit;
+            i++;
+        }
+        if (i > digitsStart && i + 1 < available && buffer.getShort(offset + i) == CRLF_NATIVE)
+        {
+            bytesScanned += i + 1 - typeIndex;
+            number = negative ? -value : value;
+            return i + 2;
+        }
+        return parseNumberSlow(buffer, offset, available, typeIndex, type);
+    }
+
+    private int parseNumberSlow(final DirectBuffer buffer, final int offset, final int available, final int typeIndex,
+        final byte type)
+    {
         int i = typeIndex + 1;
         if (i >= available)
         {
@@ -481,14 +539,17 @@ public final class RespDecoder
 
         byte b = buffer.getByte(offset + i);
         boolean negative = false;
-        if (b == '-')
+        if (b < '0') // rare: a sign or '?'; any other byte fails as "expected a digit" below
         {
-            negative = true;
-            i++;
-        }
-        else if (b == '+' && type == RespType.INTEGER)
-        {
-            i++;
+            if (b == '-')
+            {
+                negative = true;
+                i++;
+            }
+            else if (b == '+' && type == RespType.INTEGER)
+            {
+                i++;
+            }
         }
         else if (b == '?' && type != RespType.INTEGER)
         {

@@ -11,8 +11,9 @@ import org.agrona.MutableDirectBuffer;
  * {@link MutableDirectBuffer}.
  * <p>
  * Usage: {@code encoder.wrap(buffer, offset).header(CommandHeader.GET).bulk(key)}, then ship
- * {@code [offset(), position())}. Nothing is allocated on any call: numbers are rendered with Agrona's in-place ASCII
- * writers and strings are encoded char by char. The encoder does not check that the argument count matches the array
+ * {@code [offset(), position())}. Nothing is allocated per call: numbers are rendered with Agrona's in-place ASCII
+ * writers, and characters are converted through a scratch array owned by the encoder (256 B, grown once to at most
+ * 64 KiB by the first longer text; longer text goes through it in chunks). The encoder does not check that the argument count matches the array
  * header; it is a byte writer, not a command builder.
  * <p>
  * Capacity is the caller's concern: use the static {@code *Length} methods to size a fixed region before writing, or
@@ -29,9 +30,13 @@ public final class RespEncoder
     /** Characters in {@link Long#MIN_VALUE} rendered in decimal, which cannot be negated to count its digits. */
     private static final int LONG_MIN_VALUE_LENGTH = 20;
 
+    /** Largest scratch array kept for character conversion; longer text is converted in chunks of this size. */
+    private static final int MAX_SCRATCH = 64 * 1024;
+
     private MutableDirectBuffer buffer;
     private int offset;
     private int position;
+    private byte[] scratch = new byte[256];
 
     /**
      * Start writing at {@code offset}. May be called again to reuse the instance.
@@ -169,21 +174,13 @@ public final class RespEncoder
         if (asciiPrefix == charCount)
         {
             p = putBulkHeader(position, charCount);
-            if (value instanceof String)
-            {
-                buffer.putStringWithoutLengthAscii(p, (String)value);
-            }
-            else
-            {
-                buffer.putStringWithoutLengthAscii(p, value);
-            }
-            p += charCount;
+            p = putAscii(buffer, p, value, charCount);
         }
         else
         {
             final int byteCount = asciiPrefix + utf8Length(value, asciiPrefix);
             p = putBulkHeader(position, byteCount);
-            p = putUtf8(buffer, p, value);
+            p = putUtf8(buffer, p, value, byteCount);
         }
 
         buffer.putShort(p, CRLF, ByteOrder.LITTLE_ENDIAN);
@@ -340,44 +337,106 @@ public final class RespEncoder
         return bytes;
     }
 
-    private static int putUtf8(final MutableDirectBuffer buffer, final int index, final CharSequence value)
+    /**
+     * The scratch array, grown to {@code needed} (up to {@link #MAX_SCRATCH}) on first need: characters are
+     * converted into it with plain array stores and copied into the buffer with one bounds-checked {@code putBytes}
+     * per chunk, instead of one bounds-checked {@code putByte} per byte.
+     */
+    private byte[] scratch(final int needed)
     {
+        byte[] scratch = this.scratch;
+        if (scratch.length < needed && scratch.length < MAX_SCRATCH)
+        {
+            scratch = new byte[Math.min(MAX_SCRATCH, Math.max(needed, scratch.length << 1))];
+            this.scratch = scratch;
+        }
+        return scratch;
+    }
+
+    private int putAscii(final MutableDirectBuffer buffer, final int index, final CharSequence value, final int length)
+    {
+        final byte[] bytes = scratch(length);
+        int p = index;
+        for (int from = 0; from < length; )
+        {
+            final int chunk = Math.min(bytes.length, length - from);
+            if (value instanceof String)
+            {
+                copyLowBytes((String)value, from, from + chunk, bytes);
+            }
+            else
+            {
+                for (int i = 0; i < chunk; i++)
+                {
+                    bytes[i] = (byte)value.charAt(from + i);
+                }
+            }
+            buffer.putBytes(p, bytes, 0, chunk);
+            p += chunk;
+            from += chunk;
+        }
+        return p;
+    }
+
+    /**
+     * {@code String.getBytes(int, int, byte[], int)} is deprecated because it drops the high byte of each char;
+     * for text already checked to be ASCII that is exactly right, and it is an intrinsic copy for compact strings.
+     */
+    @SuppressWarnings("deprecation")
+    private static void copyLowBytes(final String value, final int from, final int to, final byte[] dst)
+    {
+        value.getBytes(from, to, dst, 0);
+    }
+
+    private int putUtf8(final MutableDirectBuffer buffer, final int index, final CharSequence value, final int byteCount)
+    {
+        final byte[] bytes = scratch(byteCount);
         final int charCount = value.length();
         int p = index;
+        int n = 0;
         for (int i = 0; i < charCount; i++)
         {
+            if (n + 4 > bytes.length)
+            {
+                // Flush a full chunk; 4 bytes is the longest sequence one iteration writes.
+                buffer.putBytes(p, bytes, 0, n);
+                p += n;
+                n = 0;
+            }
+
             final char c = value.charAt(i);
             if (c < 0x80)
             {
-                buffer.putByte(p++, (byte)c);
+                bytes[n++] = (byte)c;
             }
             else if (c < 0x800)
             {
-                buffer.putByte(p++, (byte)(0xC0 | (c >>> 6)));
-                buffer.putByte(p++, (byte)(0x80 | (c & 0x3F)));
+                bytes[n++] = (byte)(0xC0 | (c >>> 6));
+                bytes[n++] = (byte)(0x80 | (c & 0x3F));
             }
             else if (Character.isSurrogate(c))
             {
                 if (Character.isHighSurrogate(c) && i + 1 < charCount && Character.isLowSurrogate(value.charAt(i + 1)))
                 {
                     final int codePoint = Character.toCodePoint(c, value.charAt(++i));
-                    buffer.putByte(p++, (byte)(0xF0 | (codePoint >>> 18)));
-                    buffer.putByte(p++, (byte)(0x80 | ((codePoint >>> 12) & 0x3F)));
-                    buffer.putByte(p++, (byte)(0x80 | ((codePoint >>> 6) & 0x3F)));
-                    buffer.putByte(p++, (byte)(0x80 | (codePoint & 0x3F)));
+                    bytes[n++] = (byte)(0xF0 | (codePoint >>> 18));
+                    bytes[n++] = (byte)(0x80 | ((codePoint >>> 12) & 0x3F));
+                    bytes[n++] = (byte)(0x80 | ((codePoint >>> 6) & 0x3F));
+                    bytes[n++] = (byte)(0x80 | (codePoint & 0x3F));
                 }
                 else
                 {
-                    buffer.putByte(p++, (byte)'?');
+                    bytes[n++] = (byte)'?';
                 }
             }
             else
             {
-                buffer.putByte(p++, (byte)(0xE0 | (c >>> 12)));
-                buffer.putByte(p++, (byte)(0x80 | ((c >>> 6) & 0x3F)));
-                buffer.putByte(p++, (byte)(0x80 | (c & 0x3F)));
+                bytes[n++] = (byte)(0xE0 | (c >>> 12));
+                bytes[n++] = (byte)(0x80 | ((c >>> 6) & 0x3F));
+                bytes[n++] = (byte)(0x80 | (c & 0x3F));
             }
         }
-        return p;
+        buffer.putBytes(p, bytes, 0, n);
+        return p + n;
     }
 }

@@ -343,6 +343,22 @@ public final class RespReader
             throw notAnInteger();
         }
 
+        if (end - i <= 18)
+        {
+            // Fast path: up to 18 digits cannot overflow, so only the digits need checking.
+            long value = 0;
+            for (; i < end; i++)
+            {
+                final int digit = buffer.getByte(i) - '0';
+                if (digit < 0 || digit > 9)
+                {
+                    throw notAnInteger();
+                }
+                value = value * 10 + digit;
+            }
+            return negative ? -value : value;
+        }
+
         final long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
         final long multiplyLimit = limit / 10;
         long result = 0;

@@ -137,6 +137,31 @@ class RespEncoderTest
     }
 
     @Test
+    void longCharSequencesGoThroughTheScratchArrayInChunks()
+    {
+        // longer than the 64 KiB scratch, with 2-, 3- and 4-byte sequences landing on every chunk boundary offset
+        final StringBuilder mixed = new StringBuilder();
+        final String[] pieces = { "a", "é", "€", "😀", "bc", "\uD800" };
+        for (int i = 0; mixed.length() < 200_000; i++)
+        {
+            mixed.append(pieces[i % pieces.length]).append(pieces[(i * 7) % pieces.length]);
+        }
+        final String ascii = "0123456789abcdef".repeat(12_500);
+        final UnsafeBuffer big = new UnsafeBuffer(new byte[1 << 20]);
+        for (final CharSequence value : new CharSequence[] {
+            mixed.toString(), mixed, ascii, new StringBuilder(ascii), "short é", "short" })
+        {
+            final RespEncoder e = new RespEncoder().wrap(big, 3).bulk(value).bulk(value);
+            final byte[] utf8 = value.toString().getBytes(StandardCharsets.UTF_8);
+            final String one = "$" + utf8.length + "\r\n" + new String(utf8, StandardCharsets.ISO_8859_1) + "\r\n";
+            final byte[] out = new byte[e.length()];
+            big.getBytes(3, out);
+            assertThat(new String(out, StandardCharsets.ISO_8859_1)).isEqualTo(one + one);
+            assertThat(RespEncoder.bulkLength(value)).isEqualTo(one.length());
+        }
+    }
+
+    @Test
     void bulkLongValues()
     {
         encoder.bulk(0L).bulk(7L).bulk(-1L).bulk(1234567890123L).bulk(-98765L)
