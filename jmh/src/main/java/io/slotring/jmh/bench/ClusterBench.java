@@ -69,7 +69,7 @@ public final class ClusterBench implements Callable<Integer>
 
     @Option(names = "--prime", paramLabel = "seconds", description = "Before the first op, run every JVM client "
         + "this long on the mixed op, unmeasured, so no client's first appearance pays for JIT compilation while "
-        + "its window runs (measured: ~40% lower throughput without it at 5 s warmup). 0 disables; --quick: 0 "
+        + "its window runs (measured: ~40%% lower throughput without it at 5 s warmup). 0 disables; --quick: 0 "
         + "(default: ${DEFAULT-VALUE}).")
     private int prime = 8;
 

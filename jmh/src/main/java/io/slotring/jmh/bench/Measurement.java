@@ -73,6 +73,7 @@ final class Measurement
         final long[] series = new long[seconds];
         JvmMeters.Snapshot begin = null;
         JvmMeters.Snapshot end = null;
+        BenchWindowEvent window = null;
         long opsBegin = 0;
         long opsEnd = 0;
         long previousOps = 0;
@@ -82,6 +83,7 @@ final class Measurement
         {
             begin = JvmMeters.snapshot();
             opsBegin = completed(workers);
+            window = BenchWindowEvent.begin(client.name(), op, round);
         }
         int second = 1;
         for (; second <= seconds; second++)
@@ -98,11 +100,13 @@ final class Measurement
             {
                 begin = snapshot;
                 opsBegin = ops;
+                window = BenchWindowEvent.begin(client.name(), op, round);
             }
             if (second == seconds)
             {
                 end = snapshot;
                 opsEnd = ops;
+                BenchWindowEvent.end(window);
             }
             final double rate = (ops - previousOps) * 1e9 / Math.max(1, now - previousNs);
             series[second - 1] = Math.round(rate);
