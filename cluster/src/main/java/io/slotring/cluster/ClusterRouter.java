@@ -37,10 +37,8 @@ final class ClusterRouter implements RedirectHandler
     private volatile Topology topology = Topology.EMPTY;
     private IoRuntime runtime;
     private TopologyRefresher refresher;
-    // Redirect statistics, bumped on the (cold) redirect path by any I/O thread.
-    private final AtomicLong moved = new AtomicLong();
+    /** ASK redirects followed, bumped on the (cold) redirect path by any I/O thread; tests read it. */
     private final AtomicLong asked = new AtomicLong();
-    private final AtomicLong retried = new AtomicLong();
 
     ClusterRouter(final ClusterConfig config)
     {
@@ -90,12 +88,10 @@ final class ClusterRouter implements RedirectHandler
         final List<NodeDescription> masters = description.masters();
         final NodeEndpoint[] masterEndpoints = new NodeEndpoint[masters.size()];
         final NodeEndpoint[][] replicaEndpoints = new NodeEndpoint[masters.size()][];
-        final String[] ids = new String[masters.size()];
         for (int i = 0; i < masters.size(); i++)
         {
             final NodeDescription master = masters.get(i);
             masterEndpoints[i] = endpoint(master.host(), master.port(), false);
-            ids[i] = master.nodeId();
             final List<NodeEndpoint> replicas = new ArrayList<>();
             if (config.readFrom() != ReadFrom.MASTER)
             {
@@ -119,23 +115,13 @@ final class ClusterRouter implements RedirectHandler
         }
         synchronized (lock)
         {
-            topology = new Topology(slotMasters, slotToIndex, masterEndpoints, replicaEndpoints, ids);
+            topology = new Topology(slotMasters, slotToIndex, masterEndpoints, replicaEndpoints);
         }
-    }
-
-    long movedCount()
-    {
-        return moved.get();
     }
 
     long askCount()
     {
         return asked.get();
-    }
-
-    long retryCount()
-    {
-        return retried.get();
     }
 
     void requestRefresh()
@@ -154,7 +140,10 @@ final class ClusterRouter implements RedirectHandler
         if (message.startsWith("MOVED ") || message.startsWith("ASK "))
         {
             final boolean asking = message.startsWith("ASK ");
-            (asking ? asked : moved).incrementAndGet();
+            if (asking)
+            {
+                asked.incrementAndGet();
+            }
             final String[] parts = message.split(" ");
             if (parts.length < 3)
             {
@@ -196,7 +185,6 @@ final class ClusterRouter implements RedirectHandler
         {
             requestRefresh();
         }
-        retried.incrementAndGet();
         final long backoff = config.retryBackoffNs() << Math.min(command.redirects(), 6);
         command.retryLater(backoff);
         return true;

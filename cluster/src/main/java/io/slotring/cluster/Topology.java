@@ -13,8 +13,7 @@ final class Topology
 {
     private static final NodeEndpoint[] NO_ENDPOINTS = new NodeEndpoint[0];
 
-    static final Topology EMPTY = new Topology(new NodeEndpoint[SlotHash.SLOT_COUNT],
-        new int[SlotHash.SLOT_COUNT], NO_ENDPOINTS, new NodeEndpoint[0][], new String[0]);
+    static final Topology EMPTY = empty();
 
     /** Slot -> master endpoint; null when no node serves the slot. */
     private final NodeEndpoint[] slotMasters;
@@ -22,7 +21,6 @@ final class Topology
     private final int[] slotMasterIndex;
     private final NodeEndpoint[] masters;
     private final NodeEndpoint[][] replicas;
-    private final String[] masterIds;
     /**
      * Per-master round-robin over its replicas for read-from. One counter per master so no line is shared
      * across nodes; racy increments only skew the spread.
@@ -30,18 +28,20 @@ final class Topology
     private final int[] replicaRoundRobin;
 
     Topology(final NodeEndpoint[] slotMasters, final int[] slotMasterIndex, final NodeEndpoint[] masters,
-        final NodeEndpoint[][] replicas, final String[] masterIds)
+        final NodeEndpoint[][] replicas)
     {
         this.slotMasters = slotMasters;
         this.slotMasterIndex = slotMasterIndex;
         this.masters = masters;
         this.replicas = replicas;
-        this.masterIds = masterIds;
         this.replicaRoundRobin = new int[masters.length * 16];
-        if (this.slotMasterIndex.length == SlotHash.SLOT_COUNT && masters.length == 0)
-        {
-            Arrays.fill(this.slotMasterIndex, -1);
-        }
+    }
+
+    private static Topology empty()
+    {
+        final int[] uncovered = new int[SlotHash.SLOT_COUNT];
+        Arrays.fill(uncovered, -1);
+        return new Topology(new NodeEndpoint[SlotHash.SLOT_COUNT], uncovered, NO_ENDPOINTS, new NodeEndpoint[0][]);
     }
 
     NodeEndpoint master(final int slot)
@@ -85,29 +85,6 @@ final class Topology
         return masters;
     }
 
-    String[] masterIds()
-    {
-        return masterIds;
-    }
-
-    NodeEndpoint[] replicasOf(final int masterIndex)
-    {
-        return replicas[masterIndex];
-    }
-
-    int uncoveredSlots()
-    {
-        int count = 0;
-        for (final NodeEndpoint endpoint : slotMasters)
-        {
-            if (endpoint == null)
-            {
-                count++;
-            }
-        }
-        return count;
-    }
-
     /**
      * A copy with one slot re-pointed (MOVED): the slot goes to {@code endpoint}, a master already known or a
      * new one appended without replicas until the next full refresh.
@@ -125,7 +102,6 @@ final class Topology
         }
         NodeEndpoint[] newMasters = masters;
         NodeEndpoint[][] newReplicas = replicas;
-        String[] newIds = masterIds;
         if (index < 0)
         {
             index = masters.length;
@@ -133,13 +109,11 @@ final class Topology
             newMasters[index] = endpoint;
             newReplicas = Arrays.copyOf(replicas, replicas.length + 1);
             newReplicas[index] = NO_ENDPOINTS;
-            newIds = Arrays.copyOf(masterIds, masterIds.length + 1);
-            newIds[index] = endpoint.host() + ':' + endpoint.port();
         }
         final NodeEndpoint[] newSlots = slotMasters.clone();
         final int[] newIndex = slotMasterIndex.clone();
         newSlots[slot] = endpoint;
         newIndex[slot] = index;
-        return new Topology(newSlots, newIndex, newMasters, newReplicas, newIds);
+        return new Topology(newSlots, newIndex, newMasters, newReplicas);
     }
 }

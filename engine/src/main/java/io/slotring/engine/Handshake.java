@@ -26,7 +26,6 @@ final class Handshake
     private final ClientConfig config;
     private final boolean readOnly;
     private int step;
-    private boolean resp3;
     private String failure;
 
     Handshake(final ClientConfig config, final boolean readOnly)
@@ -38,7 +37,6 @@ final class Handshake
 
     void begin()
     {
-        resp3 = false;
         failure = null;
         step = config.preferResp3() ? HELLO : firstResp2Step();
         if (step == DONE)
@@ -51,11 +49,6 @@ final class Handshake
     boolean isDone()
     {
         return step == DONE;
-    }
-
-    boolean isResp3()
-    {
-        return resp3;
     }
 
     String failure()
@@ -122,7 +115,6 @@ final class Handshake
             case HELLO:
                 if (error == null)
                 {
-                    resp3 = true;
                     step = config.database() != 0 ? SELECT : tail();
                     return true;
                 }
