@@ -376,6 +376,11 @@ public final class ClusterClient implements AutoCloseable
 
     // ---------------------------------------------------------------------------------------------------------
 
+    String lastTopologyFailure()
+    {
+        return refresher.lastFailure();
+    }
+
     ClusterRouter router()
     {
         return router;

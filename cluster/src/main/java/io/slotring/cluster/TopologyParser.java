@@ -253,9 +253,12 @@ final class TopologyParser
             case "loading":
                 return NodeDescription.Health.LOADING;
             case "failed":
+            case "fail":
+                // The documentation says "failed"; Redis 7.0 servers send "fail" for a node marked failed.
                 return NodeDescription.Health.FAILED;
             default:
-                throw new IllegalArgumentException(where + ": expected \"online\", \"loading\" or \"failed\", got " +
+                throw new IllegalArgumentException(where + ": expected \"online\", \"loading\" or \"failed\" " +
+                    "(or \"fail\"), got " +
                     describe(value));
         }
     }

@@ -187,18 +187,24 @@ class ClusterResilienceTest
             redis.failoverTakeover(replica);
             final long promotedAt = System.nanoTime();
             String value = null;
+            String lastFailure = null;
             while (value == null && System.nanoTime() - promotedAt < TimeUnit.SECONDS.toNanos(20))
             {
                 try
                 {
                     value = client.sync().get(taggedKey(tag, 0));
+                    lastFailure = "GET returned " + value;
                 }
                 catch (final RedisException ex)
                 {
+                    lastFailure = ex.toString();
                     Thread.sleep(50);
                 }
             }
-            assertThat(value).as("reads succeed again after the promotion").isEqualTo("before");
+            assertThat(value).as("reads succeed again after the promotion; last: %s; slot served by %s, " +
+                "promoted replica %s; last refresh failure: %s", lastFailure, client.masterAddressOf(slot),
+                replica.address(), client.lastTopologyFailure())
+                .isEqualTo("before");
             assertThat(client.sync().set(taggedKey(tag, 0), "after")).isEqualTo("OK");
             stop.set(true);
             load.join(30_000);

@@ -46,6 +46,16 @@ class TopologyParserTest
         }
 
         @Test
+        void healthFailAsRedis70SendsItMeansFailed()
+        {
+            // Redis 7.0.15 reports a node marked failed as "fail", not the documented "failed".
+            final TopologyDescription topology = TopologyParser.parseShards(threeShards(true, "fail"), ANSWERING);
+
+            assertThat(topology.nodeById(C1).health()).isEqualTo(NodeDescription.Health.FAILED);
+            assertThat(topology.uncoveredSlots()).isZero();
+        }
+
+        @Test
         void resp2FlatArraysParseIdenticallyToResp3Maps()
         {
             final TopologyDescription resp3 = TopologyParser.parseShards(threeShards(true), ANSWERING);
@@ -452,6 +462,11 @@ class TopologyParserTest
     /** Three shards, listed out of slot order, one with its replica before its master. */
     private static List<Object> threeShards(final boolean resp3)
     {
+        return threeShards(resp3, "failed");
+    }
+
+    private static List<Object> threeShards(final boolean resp3, final String failedHealth)
+    {
         return list(
             shard(resp3, List.of(5461L, 10922L),
                 node(resp3, B, 7001, "127.0.0.1", "127.0.0.1", "master", "online"),
@@ -460,7 +475,7 @@ class TopologyParserTest
                 node(resp3, A, 7000, "127.0.0.1", "127.0.0.1", "master", "online"),
                 node(resp3, A1, 7003, "127.0.0.1", "127.0.0.1", "replica", "online")),
             shard(resp3, List.of(10923L, 16383L),
-                node(resp3, C1, 7005, "127.0.0.1", "127.0.0.1", "replica", "failed"),
+                node(resp3, C1, 7005, "127.0.0.1", "127.0.0.1", "replica", failedHealth),
                 node(resp3, C, 7002, "127.0.0.1", "127.0.0.1", "master", "online")));
     }
 
