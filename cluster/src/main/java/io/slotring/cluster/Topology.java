@@ -1,5 +1,6 @@
 package io.slotring.cluster;
 
+import io.slotring.codec.SlotHash;
 import java.util.Arrays;
 
 import io.slotring.engine.NodeEndpoint;

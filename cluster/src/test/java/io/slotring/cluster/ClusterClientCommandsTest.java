@@ -1,5 +1,6 @@
 package io.slotring.cluster;
 
+import io.slotring.codec.SlotHash;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package io.slotring.cluster;
 
+import io.slotring.codec.SlotHash;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.slotring.cluster;
 
+import io.slotring.codec.SlotHash;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.slotring.cluster;
+package io.slotring.codec;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;

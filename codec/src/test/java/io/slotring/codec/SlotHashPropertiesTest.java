@@ -1,4 +1,4 @@
-package io.slotring.cluster;
+package io.slotring.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

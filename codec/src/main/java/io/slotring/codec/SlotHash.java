@@ -1,4 +1,4 @@
-package io.slotring.cluster;
+package io.slotring.codec;
 
 import java.lang.ref.Reference;
 import java.nio.ByteOrder;

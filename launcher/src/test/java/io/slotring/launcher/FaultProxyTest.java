@@ -1,0 +1,314 @@
+package io.slotring.launcher;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.slotring.launcher.FaultProxy.Direction;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@LocalServer
+@Timeout(30)
+class FaultProxyTest {
+    private static final String PING = "*1\r\n$4\r\nPING\r\n";
+    private static final String PONG = "+PONG\r\n";
+
+    private final LocalRedisServer redis;
+
+    FaultProxyTest(LocalRedisServer redis) {
+        this.redis = redis;
+    }
+
+    @Test
+    void forwardsBothWaysAndCounts() throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port())) {
+            assertThat(proxy.host()).isEqualTo("127.0.0.1");
+            assertThat(proxy.port()).isNotEqualTo(redis.port());
+            try (Resp client = new Resp(proxy)) {
+                assertThat(client.call("PING")).isEqualTo(PONG);
+                assertThat(client.call("SET", "fp:k", "v")).isEqualTo("+OK\r\n");
+                assertThat(client.call("GET", "fp:k")).isEqualTo("$1\r\nv\r\n");
+                assertThat(proxy.acceptedConnections()).isEqualTo(1);
+                assertThat(proxy.activeConnections()).isEqualTo(1);
+                assertThat(proxy.bytesForwarded(Direction.TO_SERVER)).isEqualTo(client.sent);
+                assertThat(proxy.bytesForwarded(Direction.TO_CLIENT)).isEqualTo(client.received);
+            }
+            awaitTrue(() -> proxy.activeConnections() == 0, "the pair to close after the client closed");
+        }
+    }
+
+    @Test
+    void delayAddsLatencyInEachDirection() throws Exception {
+        Duration delay = Duration.ofMillis(150);
+        try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port()); Resp client = new Resp(proxy)) {
+            assertThat(client.call("PING")).isEqualTo(PONG);
+            proxy.delay(delay);
+            long start = System.nanoTime();
+            assertThat(client.call("PING")).isEqualTo(PONG);
+            // Request and reply are each held for the delay; only a lower bound cannot fail spuriously.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(delay.multipliedBy(2));
+            proxy.heal();
+            assertThat(client.call("PING")).isEqualTo(PONG);
+        }
+    }
+
+    @Test
+    void blackholeSwallowsTrafficUntilHealed() throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port()); Resp old = new Resp(proxy)) {
+            assertThat(old.call("PING")).isEqualTo(PONG);
+            proxy.blackhole();
+            old.send("PING");
+            assertThatThrownBy(() -> old.readFor(300)).isInstanceOf(SocketTimeoutException.class);
+            try (Resp during = new Resp(proxy)) {
+                during.send("PING");
+                assertThatThrownBy(() -> during.readFor(300)).isInstanceOf(SocketTimeoutException.class);
+            }
+            proxy.heal();
+            try (Resp fresh = new Resp(proxy)) {
+                assertThat(fresh.call("PING")).isEqualTo(PONG);
+            }
+            // The swallowed PING was dropped, not held: the old connection gets exactly one reply now.
+            assertThat(old.call("ECHO", "after")).isEqualTo("$5\r\nafter\r\n");
+            assertThat(proxy.acceptedConnections()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void resetAllResetsEveryConnection() throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port());
+                Resp first = new Resp(proxy);
+                Resp second = new Resp(proxy)) {
+            assertThat(first.call("PING")).isEqualTo(PONG);
+            assertThat(second.call("PING")).isEqualTo(PONG);
+            proxy.resetAll();
+            assertThat(first.readUntilClosed()).isEmpty();
+            assertThat(second.readUntilClosed()).isEmpty();
+            awaitTrue(() -> proxy.activeConnections() == 0, "no active connection after resetAll()");
+            try (Resp after = new Resp(proxy)) {
+                assertThat(after.call("PING")).isEqualTo(PONG);
+            }
+        }
+    }
+
+    @Test
+    void resetAfterBytesCutsTheReplyMidFrame() throws Exception {
+        String value = "x".repeat(100);
+        try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port()); Resp client = new Resp(proxy)) {
+            assertThat(client.call("SET", "fp:cut", value)).isEqualTo("+OK\r\n");
+            proxy.resetAfterBytes(Direction.TO_CLIENT, 10);
+            client.send("GET", "fp:cut");
+            String full = "$100\r\n" + value + "\r\n";
+            assertThat(new String(client.readUntilClosed(), US_ASCII)).isEqualTo(full.substring(0, 10));
+            try (Resp after = new Resp(proxy)) {
+                assertThat(after.call("GET", "fp:cut")).as("one-shot").isEqualTo(full);
+            }
+        }
+    }
+
+    @Test
+    void corruptNextByteFlipsOneByteOnce() throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port())) {
+            try (Resp client = new Resp(proxy)) {
+                proxy.corruptNextByte(Direction.TO_CLIENT);
+                client.send("PING");
+                byte[] reply = client.readExactly(PONG.length());
+                assertThat(reply[0]).isEqualTo((byte) ('+' ^ 0xFF));
+                assertThat(new String(reply, 1, reply.length - 1, US_ASCII)).isEqualTo(PONG.substring(1));
+                assertThat(client.call("PING")).as("one-shot").isEqualTo(PONG);
+            }
+            try (Resp client = new Resp(proxy)) {
+                // A mangled '*' makes redis parse an inline command, which it does not know.
+                proxy.corruptNextByte(Direction.TO_SERVER);
+                client.send("PING");
+                assertThat(client.readFor(5000)).startsWith("-ERR");
+            }
+        }
+    }
+
+    @Test
+    void refusesNewConnectionsWhileAsked() throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port()); Resp existing = new Resp(proxy)) {
+            assertThat(existing.call("PING")).isEqualTo(PONG);
+            proxy.refuseNewConnections(true);
+            try (Resp refused = new Resp(proxy)) {
+                try {
+                    refused.send("PING");
+                } catch (IOException e) {
+                    // the reset may already have arrived: also a refusal
+                }
+                assertThat(refused.readUntilClosed()).isEmpty();
+            }
+            assertThat(existing.call("PING")).as("existing connections are not affected").isEqualTo(PONG);
+            proxy.refuseNewConnections(false);
+            try (Resp accepted = new Resp(proxy)) {
+                assertThat(accepted.call("PING")).isEqualTo(PONG);
+            }
+            assertThat(proxy.acceptedConnections()).isEqualTo(3);
+            assertThat(proxy.activeConnections()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void slowReaderThrottlesBothDirections() throws Exception {
+        int rate = 128 * 1024;
+        String value = "v".repeat(64 * 1024);
+        try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port()); Resp client = new Resp(proxy)) {
+            proxy.slowReader(rate);
+            long start = System.nanoTime();
+            assertThat(client.call("SET", "fp:slow", value)).isEqualTo("+OK\r\n");
+            assertThat(client.call("GET", "fp:slow")).isEqualTo("$" + value.length() + "\r\n" + value + "\r\n");
+            // 64 KiB each way at 128 KiB/s: at least 0.5 s in total, whatever the slicing.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+            proxy.heal();
+            assertThat(client.call("PING")).isEqualTo(PONG);
+        }
+    }
+
+    @Test
+    void closeStopsEveryThreadAndTheListener() throws Exception {
+        FaultProxy proxy = FaultProxy.start(redis.host(), redis.port());
+        int port = proxy.port();
+        try (Resp busy = new Resp(proxy); Resp held = new Resp(proxy)) {
+            assertThat(busy.call("PING")).isEqualTo(PONG);
+            proxy.delay(Duration.ofSeconds(10)); // a chunk sleeping in the delay must not hold close() up
+            held.send("PING");
+            assertThat(proxyThreads()).isNotEmpty().allMatch(Thread::isDaemon);
+            long start = System.nanoTime();
+            proxy.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+            awaitTrue(() -> proxyThreads().isEmpty(), "no slotring-fault-proxy thread after close()");
+            assertThat(busy.readUntilClosed()).isEmpty();
+            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+            assertThat(proxy.activeConnections()).isZero();
+            proxy.close(); // idempotent
+        } finally {
+            proxy.close();
+        }
+    }
+
+    @Test
+    void rejectsNonLoopbackUpstream() {
+        assertThatThrownBy(() -> FaultProxy.start("10.1.2.3", 6379))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("loopback")
+                .hasMessageContaining("10.1.2.3");
+        assertThatThrownBy(() -> FaultProxy.start("127.0.0.1", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got 0");
+    }
+
+    private static List<Thread> proxyThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("slotring-fault-proxy"))
+                .collect(Collectors.toList());
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("expected " + what + " within 5s; threads: " + proxyThreads());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** A bare RESP2 connection over java.net.Socket, so the proxy is tested with nothing of ours in between. */
+    private static final class Resp implements AutoCloseable {
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+        long sent;
+        long received;
+
+        Resp(FaultProxy proxy) throws IOException {
+            socket = new Socket(proxy.host(), proxy.port());
+            socket.setSoTimeout(5000);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+        }
+
+        void send(String... args) throws IOException {
+            StringBuilder command = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String arg : args) {
+                command.append('$').append(arg.length()).append("\r\n").append(arg).append("\r\n");
+            }
+            byte[] bytes = command.toString().getBytes(US_ASCII);
+            out.write(bytes);
+            out.flush();
+            sent += bytes.length;
+        }
+
+        String call(String... args) throws IOException {
+            send(args);
+            return readFor(5000);
+        }
+
+        /** Reads one simple, error or bulk reply, returned raw (with its CRLFs). */
+        String readFor(int timeoutMillis) throws IOException {
+            socket.setSoTimeout(timeoutMillis);
+            String line = readLine();
+            if (line.startsWith("$") && !line.equals("$-1\r\n")) {
+                int length = Integer.parseInt(line.substring(1, line.length() - 2));
+                return line + new String(readExactly(length + 2), US_ASCII);
+            }
+            return line;
+        }
+
+        String readLine() throws IOException {
+            StringBuilder line = new StringBuilder();
+            while (!line.toString().endsWith("\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("expected a reply line, got EOF after '" + line + "'");
+                }
+                received++;
+                line.append((char) b);
+            }
+            return line.toString();
+        }
+
+        byte[] readExactly(int n) throws IOException {
+            byte[] bytes = in.readNBytes(n);
+            received += bytes.length;
+            if (bytes.length != n) {
+                throw new IOException("expected " + n + " bytes, got EOF after " + bytes.length);
+            }
+            return bytes;
+        }
+
+        /** Reads until EOF or a reset and returns what came before it. */
+        byte[] readUntilClosed() throws IOException {
+            socket.setSoTimeout(5000);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try {
+                for (int b = in.read(); b >= 0; b = in.read()) {
+                    bytes.write(b);
+                }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("expected EOF or a reset within 5s, got only " + bytes.size() + " bytes", e);
+            } catch (IOException e) {
+                // connection reset: what we want
+            }
+            return bytes.toByteArray();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
