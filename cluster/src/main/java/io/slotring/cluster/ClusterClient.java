@@ -128,8 +128,9 @@ public final class ClusterClient implements AutoCloseable
      */
     public long get(final byte[] key, final ReplyHandler handler, final long token)
     {
-        final NodeEndpoint node = router.topology().reader(SlotHash.slot(key), readFrom);
-        return node == null ? noRoute() : node.get(key, handler, null, token);
+        final int slot = SlotHash.slot(requireKey(key, "key"));
+        final NodeEndpoint node = router.topology().reader(slot, readFrom);
+        return node == null ? noRoute() : node.get(slot, key, handler, null, token);
     }
 
     /**
@@ -142,8 +143,9 @@ public final class ClusterClient implements AutoCloseable
      */
     public long get(final byte[] key, final Batch batch, final long token)
     {
-        final NodeEndpoint node = router.topology().reader(SlotHash.slot(key), readFrom);
-        return node == null ? noRoute() : node.get(key, null, batch, token);
+        final int slot = SlotHash.slot(requireKey(key, "key"));
+        final NodeEndpoint node = router.topology().reader(slot, readFrom);
+        return node == null ? noRoute() : node.get(slot, key, null, batch, token);
     }
 
     /**
@@ -159,8 +161,9 @@ public final class ClusterClient implements AutoCloseable
     public long get(final DirectBuffer key, final int offset, final int length, final ReplyHandler handler,
         final long token)
     {
-        final NodeEndpoint node = router.topology().reader(SlotHash.slot(key, offset, length), readFrom);
-        return node == null ? noRoute() : node.get(key, offset, length, handler, null, token);
+        final int slot = SlotHash.slot(requireRange(key, offset, length, "key"), offset, length);
+        final NodeEndpoint node = router.topology().reader(slot, readFrom);
+        return node == null ? noRoute() : node.get(slot, key, offset, length, handler, null, token);
     }
 
     /**
@@ -173,8 +176,9 @@ public final class ClusterClient implements AutoCloseable
      */
     public long get(final CharSequence key, final ReplyHandler handler, final long token)
     {
-        final NodeEndpoint node = router.topology().reader(SlotHash.slot(key), readFrom);
-        return node == null ? noRoute() : node.get(key, handler, null, token);
+        final int slot = SlotHash.slot(requireKey(key, "key"));
+        final NodeEndpoint node = router.topology().reader(slot, readFrom);
+        return node == null ? noRoute() : node.get(slot, key, handler, null, token);
     }
 
     /**
@@ -188,8 +192,9 @@ public final class ClusterClient implements AutoCloseable
      */
     public long set(final byte[] key, final byte[] value, final ReplyHandler handler, final long token)
     {
-        final NodeEndpoint node = router.topology().master(SlotHash.slot(key));
-        return node == null ? noRoute() : node.set(key, value, handler, null, token);
+        final int slot = SlotHash.slot(requireKey(key, "key"));
+        final NodeEndpoint node = router.topology().master(slot);
+        return node == null ? noRoute() : node.set(slot, key, value, handler, null, token);
     }
 
     /**
@@ -203,8 +208,9 @@ public final class ClusterClient implements AutoCloseable
      */
     public long set(final byte[] key, final byte[] value, final Batch batch, final long token)
     {
-        final NodeEndpoint node = router.topology().master(SlotHash.slot(key));
-        return node == null ? noRoute() : node.set(key, value, null, batch, token);
+        final int slot = SlotHash.slot(requireKey(key, "key"));
+        final NodeEndpoint node = router.topology().master(slot);
+        return node == null ? noRoute() : node.set(slot, key, value, null, batch, token);
     }
 
     /**
@@ -223,9 +229,10 @@ public final class ClusterClient implements AutoCloseable
     public long set(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
         final int valueOffset, final int valueLength, final ReplyHandler handler, final long token)
     {
-        final NodeEndpoint node = router.topology().master(SlotHash.slot(key, keyOffset, keyLength));
+        final int slot = SlotHash.slot(requireRange(key, keyOffset, keyLength, "key"), keyOffset, keyLength);
+        final NodeEndpoint node = router.topology().master(slot);
         return node == null ? noRoute() :
-            node.set(key, keyOffset, keyLength, value, valueOffset, valueLength, handler, null, token);
+            node.set(slot, key, keyOffset, keyLength, value, valueOffset, valueLength, handler, null, token);
     }
 
     /**
@@ -239,9 +246,36 @@ public final class ClusterClient implements AutoCloseable
      */
     public long execute(final ReplyHandler handler, final long token, final Object... args)
     {
-        final NodeEndpoint node = args.length > 1 ? router.topology().master(slotOf(args[1])) :
+        if (args == null || args.length == 0)
+        {
+            throw new IllegalArgumentException("expected a command name and its arguments, got " +
+                (args == null ? "null" : "no arguments"));
+        }
+        final int slot = args.length > 1 && isKeyLike(args[1]) ? slotOf(args[1]) : NodeEndpoint.KEYLESS;
+        final NodeEndpoint node = slot >= 0 ? router.topology().master(slot) :
             ClusterRouter.anyMaster(router.topology());
-        return node == null ? noRoute() : node.execute(handler, null, token, args);
+        return node == null ? noRoute() : node.execute(slot, handler, null, token, args);
+    }
+
+    private static <K> K requireKey(final K key, final String name)
+    {
+        if (key == null)
+        {
+            throw new NullPointerException(name + " must not be null");
+        }
+        return key;
+    }
+
+    private static DirectBuffer requireRange(final DirectBuffer buffer, final int offset, final int length,
+        final String name)
+    {
+        requireKey(buffer, name);
+        if (offset < 0 || length < 0 || (long)offset + length > buffer.capacity())
+        {
+            throw new IndexOutOfBoundsException(name + ": expected offset >= 0, length >= 0 and offset + length <= " +
+                buffer.capacity() + " (the buffer's capacity), got offset " + offset + " and length " + length);
+        }
+        return buffer;
     }
 
     private long noRoute()
@@ -266,7 +300,7 @@ public final class ClusterClient implements AutoCloseable
         final List<CompletableFuture<Object>> replies = new ArrayList<>(masters.length);
         for (final NodeEndpoint master : masters)
         {
-            replies.add(master.submit(ReplyConverters.OBJECT, args));
+            replies.add(master.submit(NodeEndpoint.KEYLESS, ReplyConverters.OBJECT, args));
         }
         return CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])).thenApply(ignored ->
         {
@@ -286,7 +320,7 @@ public final class ClusterClient implements AutoCloseable
     public CompletableFuture<Object> executeOn(final String hostPort, final Object... args)
     {
         return router.endpoint(ClusterConfig.parseHost(hostPort), ClusterConfig.parsePort(hostPort), false)
-            .submit(ReplyConverters.OBJECT, args);
+            .submit(NodeEndpoint.KEYLESS, ReplyConverters.OBJECT, args);
     }
 
     /**
@@ -308,7 +342,7 @@ public final class ClusterClient implements AutoCloseable
                 final List<Object> reply;
                 try
                 {
-                    reply = (List<Object>)master.submit(ReplyConverters.OBJECT, "SCAN", cursor, "MATCH", pattern,
+                    reply = (List<Object>)master.submit(NodeEndpoint.KEYLESS, ReplyConverters.OBJECT, "SCAN", cursor, "MATCH", pattern,
                         "COUNT", count).get(timeoutNs, TimeUnit.NANOSECONDS);
                 }
                 catch (final Exception ex)
@@ -390,6 +424,11 @@ public final class ClusterClient implements AutoCloseable
     ReadFrom readFrom()
     {
         return readFrom;
+    }
+
+    static boolean isKeyLike(final Object arg)
+    {
+        return arg instanceof byte[] || arg instanceof CharSequence;
     }
 
     static int slotOf(final Object key)

@@ -160,8 +160,8 @@ final class ClusterRouter implements RedirectHandler
                 requestRefresh();
                 return true;
             }
-            final NodeEndpoint target = endpoint(ClusterConfig.parseHost(address), ClusterConfig.parsePort(address),
-                false);
+            final NodeEndpoint target = endpoint(redirectHost(address, command.source()),
+                ClusterConfig.parsePort(address), false);
             if (!asking)
             {
                 synchronized (lock)
@@ -186,9 +186,35 @@ final class ClusterRouter implements RedirectHandler
         {
             requestRefresh();
         }
-        final long backoff = config.retryBackoffNs() << Math.min(command.redirects(), 6);
-        command.retryLater(backoff);
+        command.retryLater(backoff(command));
         return true;
+    }
+
+    /**
+     * The host of a MOVED/ASK address. An empty host, or {@code ?} (Redis 7 with
+     * {@code cluster-preferred-endpoint-type unknown-endpoint}, or {@code hostname} for a node without one), means
+     * "the host you sent the command to".
+     */
+    static String redirectHost(final String address, final NodeEndpoint source)
+    {
+        final int colon = address.lastIndexOf(':');
+        final String host = colon < 0 ? address : address.substring(0, colon);
+        if (host.isEmpty() || "?".equals(host))
+        {
+            if (source == null)
+            {
+                throw new IllegalArgumentException("expected host:port in a redirect, got '" + address +
+                    "' with no node to take the host from");
+            }
+            return source.host();
+        }
+        return ClusterConfig.parseHost(address);
+    }
+
+    /** Doubling from {@code retryBackoff}, capped at 64x: the deadline bounds the whole wait anyway. */
+    private long backoff(final RedirectedCommand command)
+    {
+        return config.retryBackoffNs() << Math.min(command.retries(), 6);
     }
 
     @Override
@@ -200,10 +226,10 @@ final class ClusterRouter implements RedirectHandler
         if (target == null)
         {
             requestRefresh();
-            command.retryLater(config.retryBackoffNs() << Math.min(command.redirects(), 6));
+            command.retryLater(backoff(command));
             return;
         }
-        if (!command.resubmit(target, false))
+        if (!command.reroute(target))
         {
             command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " + slot +
                 " could not be re-sent: the ring of " + target + " is full (not applied)"));

@@ -59,7 +59,7 @@ final class ClusterSubmitter implements CommandSubmitter
         }
         if (args.length == 1 || ONE_MASTER.contains(name))
         {
-            return route(ClusterRouter.anyMaster(topology), name, converter, args);
+            return route(ClusterRouter.anyMaster(topology), NodeEndpoint.KEYLESS, name, converter, args);
         }
         if (COUNTING.contains(name) && args.length > 2)
         {
@@ -68,10 +68,10 @@ final class ClusterSubmitter implements CommandSubmitter
         final int slot = ClusterClient.slotOf(args[1]);
         final NodeEndpoint node = READS.contains(name) ? topology.reader(slot, client.readFrom()) :
             topology.master(slot);
-        return route(node, name, converter, args);
+        return route(node, slot, name, converter, args);
     }
 
-    private <T> CompletableFuture<T> route(final NodeEndpoint node, final String name,
+    private <T> CompletableFuture<T> route(final NodeEndpoint node, final int slot, final String name,
         final ReplyConverter<T> converter, final Object[] args)
     {
         if (node == null)
@@ -80,7 +80,7 @@ final class ClusterSubmitter implements CommandSubmitter
             return CompletableFuture.failedFuture(new ClusterRoutingException("no node serves the slot of " + name +
                 " (topology refresh requested; command not applied)"));
         }
-        return node.submit(converter, args);
+        return node.submit(slot, converter, args);
     }
 
     /** Groups argument positions {@code first, first + step, ...} by the slot of the key at each. */
@@ -113,7 +113,8 @@ final class ClusterSubmitter implements CommandSubmitter
                 (ReplyConverter<Object>)(ReplyConverter<?>)ReplyConverters.BYTES :
                 converter == (Object)ReplyConverters.LIST_OF_STRINGS ?
                 (ReplyConverter<Object>)(ReplyConverter<?>)ReplyConverters.STRING : ReplyConverters.OBJECT;
-            return route(topology.reader(ClusterClient.slotOf(args[1]), client.readFrom()), "GET", element,
+            final int slot = ClusterClient.slotOf(args[1]);
+            return route(topology.reader(slot, client.readFrom()), slot, "GET", element,
                 new Object[] {"GET", args[1]}).thenApply(value ->
                 {
                     final List<Object> one = new ArrayList<>(1);
@@ -124,8 +125,8 @@ final class ClusterSubmitter implements CommandSubmitter
         final Int2ObjectHashMap<IntArrayList> groups = groupBySlot(args, 1, 1);
         if (groups.size() == 1)
         {
-            return route(topology.reader(ClusterClient.slotOf(args[1]), client.readFrom()), "MGET", listConverter,
-                args);
+            final int slot = ClusterClient.slotOf(args[1]);
+            return route(topology.reader(slot, client.readFrom()), slot, "MGET", listConverter, args);
         }
         final Object[] merged = new Object[args.length - 1];
         final List<CompletableFuture<?>> parts = new ArrayList<>(groups.size());
@@ -137,7 +138,7 @@ final class ClusterSubmitter implements CommandSubmitter
             {
                 part[i + 1] = args[positions.getInt(i)];
             }
-            parts.add(route(topology.reader(slot, client.readFrom()), "MGET", listConverter, part)
+            parts.add(route(topology.reader(slot, client.readFrom()), slot, "MGET", listConverter, part)
                 .thenAccept(values ->
                 {
                     for (int i = 0; i < positions.size(); i++)
@@ -161,7 +162,8 @@ final class ClusterSubmitter implements CommandSubmitter
         final Int2ObjectHashMap<IntArrayList> groups = groupBySlot(args, 1, 2);
         if (groups.size() == 1)
         {
-            return route(topology.master(ClusterClient.slotOf(args[1])), "MSET", ReplyConverters.OBJECT, args);
+            final int slot = ClusterClient.slotOf(args[1]);
+            return route(topology.master(slot), slot, "MSET", ReplyConverters.OBJECT, args);
         }
         final List<CompletableFuture<?>> parts = new ArrayList<>(groups.size());
         groups.forEach((slot, positions) ->
@@ -173,7 +175,7 @@ final class ClusterSubmitter implements CommandSubmitter
                 part[2 * i + 1] = args[positions.getInt(i)];
                 part[2 * i + 2] = args[positions.getInt(i) + 1];
             }
-            parts.add(route(topology.master(slot), "MSET", converter, part));
+            parts.add(route(topology.master(slot), slot, "MSET", converter, part));
         });
         // Not atomic across slots, as in Redis Cluster itself: a failed part leaves the others applied.
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> "OK");
@@ -184,7 +186,8 @@ final class ClusterSubmitter implements CommandSubmitter
         final Int2ObjectHashMap<IntArrayList> groups = groupBySlot(args, 1, 1);
         if (groups.size() == 1)
         {
-            return route(topology.master(ClusterClient.slotOf(args[1])), name, ReplyConverters.LONG, args);
+            final int slot = ClusterClient.slotOf(args[1]);
+            return route(topology.master(slot), slot, name, ReplyConverters.LONG, args);
         }
         final List<CompletableFuture<Long>> parts = new ArrayList<>(groups.size());
         groups.forEach((slot, positions) ->
@@ -195,7 +198,7 @@ final class ClusterSubmitter implements CommandSubmitter
             {
                 part[i + 1] = args[positions.getInt(i)];
             }
-            parts.add(route(topology.master(slot), name, ReplyConverters.LONG, part));
+            parts.add(route(topology.master(slot), slot, name, ReplyConverters.LONG, part));
         });
         return sum(parts);
     }
@@ -218,7 +221,7 @@ final class ClusterSubmitter implements CommandSubmitter
         final List<CompletableFuture<Long>> parts = new ArrayList<>();
         for (final NodeEndpoint master : topology.masters())
         {
-            parts.add(master.submit(ReplyConverters.LONG, args));
+            parts.add(master.submit(NodeEndpoint.KEYLESS, ReplyConverters.LONG, args));
         }
         return parts.isEmpty() ? noMasters() : sum(parts);
     }
@@ -228,7 +231,7 @@ final class ClusterSubmitter implements CommandSubmitter
         final List<CompletableFuture<String>> parts = new ArrayList<>();
         for (final NodeEndpoint master : topology.masters())
         {
-            parts.add(master.submit(ReplyConverters.STRING, args));
+            parts.add(master.submit(NodeEndpoint.KEYLESS, ReplyConverters.STRING, args));
         }
         return parts.isEmpty() ? noMasters() :
             CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> "OK");
@@ -241,7 +244,7 @@ final class ClusterSubmitter implements CommandSubmitter
         final List<CompletableFuture<List<Object>>> parts = new ArrayList<>();
         for (final NodeEndpoint master : topology.masters())
         {
-            parts.add(master.submit((ReplyConverter<List<Object>>)(ReplyConverter<?>)ReplyConverters.OBJECT, args));
+            parts.add(master.submit(NodeEndpoint.KEYLESS, (ReplyConverter<List<Object>>)(ReplyConverter<?>)ReplyConverters.OBJECT, args));
         }
         if (parts.isEmpty())
         {

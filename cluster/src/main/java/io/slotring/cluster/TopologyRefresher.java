@@ -177,7 +177,7 @@ final class TopologyRefresher implements Runnable
     {
         try
         {
-            final Object shards = node.submit(ReplyConverters.OBJECT, "CLUSTER", "SHARDS")
+            final Object shards = node.submit(NodeEndpoint.KEYLESS, ReplyConverters.OBJECT, "CLUSTER", "SHARDS")
                 .get(timeoutNs, TimeUnit.NANOSECONDS);
             return TopologyParser.parseShards(shards, node.host());
         }
@@ -190,7 +190,7 @@ final class TopologyRefresher implements Runnable
             // Servers before Redis 7 lack CLUSTER SHARDS.
             try
             {
-                final Object slots = node.submit(ReplyConverters.OBJECT, "CLUSTER", "SLOTS")
+                final Object slots = node.submit(NodeEndpoint.KEYLESS, ReplyConverters.OBJECT, "CLUSTER", "SLOTS")
                     .get(timeoutNs, TimeUnit.NANOSECONDS);
                 return TopologyParser.parseSlots(slots, node.host());
             }

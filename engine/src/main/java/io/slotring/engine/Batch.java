@@ -34,11 +34,15 @@ public final class Batch
     private final int spinTries;
     private final IoRuntime runtime;
     /**
-     * Which of a node's connections this batch's commands use; advanced once per {@link #await}, so a worker's
+     * Which of a node's connections this batch's commands use; advanced after an {@link #await}, so a worker's
      * batches go round-robin over each node's connections while one batch's commands for a node share one
-     * connection and leave in one write. Submitting thread only.
+     * connection and leave in one write. It moves only once every command sent so far has completed, so the
+     * caller's commands on one key never overtake each other, even after an await that timed out. Submitting
+     * thread only.
      */
     private int affinity = AFFINITY_SEED.getAndIncrement();
+    /** An await asked to move to the next connection; done by the next submission that finds nothing in flight. */
+    private boolean rotatePending;
     /** Commands published since the last wake: the agents are woken once per batch, not per command. */
     private boolean unflushed;
     // Incremented by the submitting thread, decremented by I/O threads.
@@ -55,6 +59,11 @@ public final class Batch
 
     int affinity()
     {
+        if (rotatePending && outstanding.get() == 0)
+        {
+            rotatePending = false;
+            affinity++;
+        }
         return affinity;
     }
 
@@ -114,7 +123,7 @@ public final class Batch
     public boolean await(final long timeout, final TimeUnit unit)
     {
         flush();
-        affinity++;
+        rotatePending = true;
         if (outstanding.get() == 0)
         {
             return true;

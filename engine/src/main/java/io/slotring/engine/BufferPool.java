@@ -18,7 +18,14 @@ final class BufferPool
 {
     static final int MIN_CLASS_SHIFT = 12;
     private static final int MAX_CLASS_SHIFT = 30;
+    /** The largest buffer the pool hands out (1 GiB). */
+    static final int MAX_CAPACITY = 1 << MAX_CLASS_SHIFT;
     private static final int BUFFERS_PER_CLASS = 8;
+    /**
+     * Buffers above this size (1 MiB) are freed on release instead of kept: one large reply, or a hostile one,
+     * must not pin its memory for the client's life. Smaller classes cover the common spills and stay pooled.
+     */
+    static final int MAX_RETAINED_CAPACITY = 1 << 20;
 
     // One queue per size class 2^MIN_CLASS_SHIFT .. 2^MAX_CLASS_SHIFT; immutable array, thread-safe queues.
     private final MpmcArrayQueue<ByteBuffer>[] freeLists;
@@ -59,7 +66,8 @@ final class BufferPool
     {
         final int capacity = buffer.capacity();
         final int index = classIndex(capacity);
-        if (closed || (1 << (index + MIN_CLASS_SHIFT)) != capacity || !freeLists[index].relaxedOffer(buffer))
+        if (closed || capacity > MAX_RETAINED_CAPACITY || (1 << (index + MIN_CLASS_SHIFT)) != capacity ||
+            !freeLists[index].relaxedOffer(buffer))
         {
             BufferUtil.free(buffer);
         }

@@ -25,8 +25,13 @@ final class CommandRing
     final RingBuffer<CommandSlot> ring;
     /** Highest sequence whose completion was delivered; written by the I/O agent (release), read by producers. */
     final Sequence completed = new Sequence(RingBuffer.INITIAL_CURSOR_VALUE);
-    /** Set by the agent after its final drain; a producer that publishes later completes its own slot. */
+    /**
+     * Set by the agent before its final drain (client closed, node retired); a producer that sees it after
+     * publishing completes its own slot unless the drain took it first. See NodeConnection#terminate.
+     */
     volatile boolean terminated;
+    /** Why the ring was terminated, for the errors of late publishes; written before {@link #terminated}. */
+    String terminationReason = "client closed";
 
     CommandRing(final int size, final int slotCapacity)
     {

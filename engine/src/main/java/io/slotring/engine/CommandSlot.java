@@ -31,6 +31,11 @@ final class CommandSlot
     static final int KIND_FUTURE = 2;
     /** Engine-internal command (ASKING ahead of an ASK redirect): its reply or failure goes nowhere. */
     static final int KIND_INTERNAL = 3;
+    /**
+     * Claimed, then abandoned before it was complete (encoding failed): published with no bytes so the ring moves
+     * on; the agent skips it and no reply is owed for it.
+     */
+    static final int KIND_ABORTED = 4;
 
     private static final VarHandle FINAL_STATE;
 
@@ -66,8 +71,12 @@ final class CommandSlot
     long deadlineNs;
     /** Literal command name for error messages (never an argument: arguments may hold secrets). */
     String commandName;
-    /** Times this command was redirected (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) before landing here. */
+    /** MOVED and ASK hops this command followed before landing here (the bound of {@code maxRedirects}). */
     int redirects;
+    /** Backoff retries (TRYAGAIN, CLUSTERDOWN, LOADING) so far: they grow the backoff, not the redirect count. */
+    int retries;
+    /** Key slot the command was routed by, or -1 for a keyless one: a re-send picks its connection by it. */
+    int routeSlot;
     /** Only for a detached slot parked for a later retry: its own pooled copy of the bytes. */
     private ByteBuffer detachedBytes;
 
@@ -94,7 +103,6 @@ final class CommandSlot
         detached.spillView.wrap(0, 0);
         detached.length = length;
         detached.copyCompletionFrom(this);
-        detached.redirects = redirects;
         return detached;
     }
 
@@ -132,7 +140,30 @@ final class CommandSlot
         converter = source.converter;
         deadlineNs = source.deadlineNs;
         commandName = source.commandName;
-        redirects = source.redirects + 1;
+        redirects = source.redirects;
+        retries = source.retries;
+        routeSlot = source.routeSlot;
+    }
+
+    /**
+     * Producer, after a failed encode: gives back a spill buffer and leaves an empty command the agent skips.
+     * The slot must still be published: a multi-producer ring cannot take a claim back.
+     */
+    void abort(final BufferPool pool)
+    {
+        if (spill != null)
+        {
+            pool.release(spill);
+            spill = null;
+            spillView.wrap(0, 0);
+        }
+        length = 0;
+        kind = KIND_ABORTED;
+        commandName = "(aborted)";
+        handler = null;
+        batch = null;
+        future = null;
+        converter = null;
     }
 
     /**
@@ -163,7 +194,7 @@ final class CommandSlot
 
     void complete(final RespReader reply)
     {
-        if (kind == KIND_INTERNAL)
+        if (kind == KIND_INTERNAL || kind == KIND_ABORTED)
         {
             return;
         }
@@ -204,7 +235,7 @@ final class CommandSlot
 
     void fail(final RedisException error)
     {
-        if (kind == KIND_INTERNAL)
+        if (kind == KIND_INTERNAL || kind == KIND_ABORTED)
         {
             return;
         }
@@ -262,5 +293,7 @@ final class CommandSlot
         token = 0;
         kind = 0;
         redirects = 0;
+        retries = 0;
+        routeSlot = -1;
     }
 }

@@ -46,6 +46,47 @@ final class Handshake
         }
     }
 
+    /**
+     * @return an upper bound of the encoded length of any step for this config (UTF-8 takes at most 3 bytes per
+     * char), so the control buffer is sized once and a long password or client name never fails the handshake.
+     */
+    int maxEncodedLength()
+    {
+        if (config == null)
+        {
+            return 64;
+        }
+        long chars = 0;
+        chars += config.username() != null ? config.username().length() : 0;
+        chars += config.password() != null ? config.password().length : 0;
+        chars += config.clientName() != null ? config.clientName().length() : 0;
+        return (int)Math.min(Integer.MAX_VALUE, 256 + 3 * chars);
+    }
+
+    /**
+     * @return the name of the step awaiting its reply, for messages (never an argument).
+     */
+    String stepName()
+    {
+        switch (step)
+        {
+            case HELLO:
+                return "HELLO";
+            case AUTH:
+                return "AUTH";
+            case SETNAME:
+                return "CLIENT SETNAME";
+            case SELECT:
+                return "SELECT";
+            case READONLY:
+                return "READONLY";
+            case PING_STEP:
+                return "PING";
+            default:
+                return "none";
+        }
+    }
+
     boolean isDone()
     {
         return step == DONE;

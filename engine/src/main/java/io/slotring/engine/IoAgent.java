@@ -189,7 +189,9 @@ final class IoAgent implements Agent
             runtime.config().errorHandler().onError(ex);
         }
         work += passWork;
-        for (final NodeConnection connection : connections)
+        // The array is re-read: a retired connection removes itself during its own doWork.
+        final NodeConnection[] current = connections;
+        for (final NodeConnection connection : current)
         {
             work += connection.doWork(nowNs);
         }
@@ -213,6 +215,23 @@ final class IoAgent implements Agent
         return added;
     }
 
+    /** Agent thread: drops a retired connection from the duty cycle. */
+    void remove(final NodeConnection connection)
+    {
+        final NodeConnection[] current = connections;
+        for (int i = 0; i < current.length; i++)
+        {
+            if (current[i] == connection)
+            {
+                final NodeConnection[] fewer = new NodeConnection[current.length - 1];
+                System.arraycopy(current, 0, fewer, 0, i);
+                System.arraycopy(current, i + 1, fewer, i, current.length - i - 1);
+                connections = fewer;
+                return;
+            }
+        }
+    }
+
     private int runDueRetries(final long nowNs)
     {
         int work = 0;
@@ -227,14 +246,14 @@ final class IoAgent implements Agent
             work++;
             try
             {
-                if (nowNs - command.deadlineNs > 0)
+                if (nowNs - command.deadlineNs >= 0)
                 {
                     command.fail(new RedisTimeoutException("command " + command.commandName +
                         " timed out while waiting to be retried after a redirect (not applied)", false));
                 }
                 else
                 {
-                    final RedirectedCommand view = redirected.wrap(command);
+                    final RedirectedCommand view = redirected.wrap(command, null);
                     runtime.redirectHandler().onRetryDue(view);
                     if (!view.taken())
                     {

@@ -1,7 +1,10 @@
 package io.slotring.engine;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -25,6 +28,11 @@ public final class IoRuntime implements AutoCloseable
     private final List<NodeEndpoint> endpoints = new ArrayList<>();
     private int nextAgent;
     private volatile boolean closing;
+    /**
+     * Host-name lookups, off the I/O threads (a slow resolver would stall every connection of an agent). One daemon
+     * thread, started on first use, stopped at close; lookups are rare (a connection attempt to a name).
+     */
+    private ExecutorService resolver;
 
     /**
      * Starts the I/O threads.
@@ -72,6 +80,38 @@ public final class IoRuntime implements AutoCloseable
         }
         endpoints.add(endpoint);
         return endpoint;
+    }
+
+    /**
+     * Any thread: looks {@code host} up on the resolver thread and hands the result (an {@link InetSocketAddress},
+     * or the failure as a String) to {@code connection}.
+     */
+    void resolve(final NodeConnection connection, final String host, final int port)
+    {
+        final ExecutorService executor;
+        synchronized (this)
+        {
+            if (closing)
+            {
+                return;
+            }
+            if (resolver == null)
+            {
+                resolver = Executors.newSingleThreadExecutor(task ->
+                {
+                    final Thread thread = new Thread(task, "slotring-resolver");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+            }
+            executor = resolver;
+        }
+        executor.execute(() ->
+        {
+            final InetSocketAddress address = new InetSocketAddress(host, port);
+            connection.onResolved(address.isUnresolved() ?
+                "cannot resolve host " + host + ": no address found" : address);
+        });
     }
 
     /** Wakes every agent blocked in its selector (a batch's commands were published without waking them). */
@@ -127,6 +167,15 @@ public final class IoRuntime implements AutoCloseable
             closing = true;
         }
         CloseHelper.closeAll(runners);
+        final ExecutorService lookups;
+        synchronized (this)
+        {
+            lookups = resolver;
+        }
+        if (lookups != null)
+        {
+            lookups.shutdownNow();
+        }
         final List<NodeEndpoint> all;
         synchronized (this)
         {

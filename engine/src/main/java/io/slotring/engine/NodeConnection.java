@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -38,10 +39,16 @@ final class NodeConnection
     static final int HANDSHAKE = 2;
     static final int READY = 3;
     static final int CLOSED = 4;
+    /** Waiting for the runtime's resolver thread to look the host name up (never done on the I/O thread). */
+    static final int RESOLVING = 5;
+    /** The node left the topology: no reconnect; queued commands are re-routed, then the agent drops it. */
+    static final int RETIRED = 6;
 
     private static final int MAX_IOV = 1024;
-    private static final int CONTROL_CAPACITY = 4096;
+    private static final int MIN_CONTROL_CAPACITY = 4096;
     private static final long CLOSE_DRAIN_NS = 1_000_000_000L;
+    /** How long a retired connection keeps re-routing late publishes before its ring is terminated. */
+    private static final long RETIRE_GRACE_NS = 1_000_000_000L;
 
     final CommandRing ring;
     private final String name;
@@ -57,7 +64,15 @@ final class NodeConnection
     private IoAgent agent;
 
     private SocketChannel channel;
+    private SelectionKey selectionKey;
     private int state = DISCONNECTED;
+    /** True from a connection failure until the next successful handshake: one onConnectionLost per outage. */
+    private boolean outage;
+    private long retireDeadlineNs;
+    /** Off-heap buffers released (retired by the agent, or at client close after the agents stopped). */
+    private boolean freed;
+    /** Host lookup handed to the resolver thread: written there (volatile), read and cleared by the agent. */
+    private volatile Object resolution;
     private long stateDeadlineNs;
     private long nextConnectNs;
     private int attempt;
@@ -68,9 +83,12 @@ final class NodeConnection
     private int partialBytes;
     private final ByteBuffer[] iov = new ByteBuffer[MAX_IOV];
 
-    /** Bytes written ahead of any ring slot: handshake steps and idle PINGs; unsent part is position..limit. */
-    private final ByteBuffer control = ByteBuffer.allocateDirect(CONTROL_CAPACITY).limit(0);
-    private final UnsafeBuffer controlBuffer = new UnsafeBuffer(control);
+    /**
+     * Bytes written ahead of any ring slot: handshake steps and idle PINGs; unsent part is position..limit. Sized
+     * for the longest handshake step this config can produce (credentials and client name included).
+     */
+    private final ByteBuffer control;
+    private final UnsafeBuffer controlBuffer;
     private final RespEncoder controlEncoder = new RespEncoder();
     /** Replies owed to control commands; they precede every slot reply written after them. */
     private int controlReplies;
@@ -89,8 +107,15 @@ final class NodeConnection
 
     /** Why the last connection attempt or connection failed; read by producers for messages. */
     volatile String lastError;
+    /** The server refused the handshake (credentials, database): set by the agent, read by connect waits. */
+    volatile boolean refused;
     /** state == READY, published for other threads (routing to ready replicas, connect waits). */
     private volatile boolean ready;
+    /** {@link #state} as last published by the agent, for progress messages on other threads. */
+    private volatile int publishedState = DISCONNECTED;
+    /** Requests from other threads (routing layer): re-route queued commands; retire. Cleared by the agent. */
+    private volatile boolean rerouteRequested;
+    private volatile boolean retireRequested;
 
     NodeConnection(final String name, final String host, final int port, final ClientConfig config,
         final BufferPool pool, final NodeEndpoint endpoint, final boolean readOnly)
@@ -106,7 +131,70 @@ final class NodeConnection
         this.handshake = new Handshake(config, readOnly);
         this.decoder = new RespDecoder(config.maxDepth(), config.maxBulkLength());
         this.standardRecv = ByteBuffer.allocateDirect(config.receiveBufferSize());
+        this.control = ByteBuffer.allocateDirect(Math.max(MIN_CONTROL_CAPACITY, handshake.maxEncodedLength())).limit(0);
+        this.controlBuffer = new UnsafeBuffer(control);
         useRecv(standardRecv);
+    }
+
+    /** Any thread: see {@link NodeEndpoint#rerouteQueued()}. */
+    void requestReroute()
+    {
+        rerouteRequested = true;
+        final IoAgent owner = agent;
+        if (owner != null)
+        {
+            owner.wake();
+        }
+    }
+
+    /** Any thread: see {@link NodeEndpoint#retire()}. */
+    void requestRetire()
+    {
+        retireRequested = true;
+        requestReroute();
+    }
+
+    /** Resolver thread: the looked-up address, or the failure as a String. */
+    void onResolved(final Object addressOrError)
+    {
+        resolution = addressOrError;
+        final IoAgent owner = agent;
+        if (owner != null)
+        {
+            owner.wake();
+        }
+    }
+
+    /**
+     * @return a short description of where the connection stands, for messages on any thread.
+     */
+    String progress()
+    {
+        switch (publishedState)
+        {
+            case RESOLVING:
+                return "looking up host " + host;
+            case CONNECTING:
+                return "TCP connect to " + host + ':' + port + " in progress";
+            case HANDSHAKE:
+                return "TCP connected to " + host + ':' + port + ", but the server did not answer the handshake (" +
+                    handshake.stepName() + ")";
+            case READY:
+                return "ready";
+            case RETIRED:
+                return "retired: the node left the topology";
+            case CLOSED:
+                return "closed";
+            default:
+                final String why = lastError;
+                return why != null ? why : "not connected yet";
+        }
+    }
+
+    private void state(final int newState)
+    {
+        state = newState;
+        publishedState = newState;
     }
 
     String name()
@@ -129,11 +217,20 @@ final class NodeConnection
         return ready;
     }
 
+    /**
+     * Agent: one duty-cycle pass. Never throws: whatever goes wrong with this connection (an I/O error, a protocol
+     * violation, an unexpected runtime exception, even running out of direct memory) fails this connection alone,
+     * so the agent goes on serving its other connections.
+     */
     int doWork(final long nowNs)
     {
         int work = 0;
         try
         {
+            if (rerouteRequested || retireRequested)
+            {
+                work += onRequests(nowNs);
+            }
             switch (state)
             {
                 case DISCONNECTED:
@@ -142,6 +239,11 @@ final class NodeConnection
                     {
                         work += startConnect(nowNs);
                     }
+                    break;
+
+                case RESOLVING:
+                    work += failExpiredQueued(nowNs);
+                    work += checkResolution(nowNs);
                     break;
 
                 case CONNECTING:
@@ -153,7 +255,8 @@ final class NodeConnection
                     }
                     else if (nowNs - stateDeadlineNs > 0)
                     {
-                        throw new IOException("connect timed out after " + config.connectTimeoutNs() / 1_000_000 + "ms");
+                        throw new IOException("TCP connect to " + host + ':' + port + " timed out after " +
+                            config.connectTimeoutNs() / 1_000_000 + "ms");
                     }
                     break;
 
@@ -162,8 +265,8 @@ final class NodeConnection
                     work += flush(nowNs);
                     if (state == HANDSHAKE && nowNs - stateDeadlineNs > 0)
                     {
-                        throw new IOException("handshake timed out after " + config.connectTimeoutNs() / 1_000_000 +
-                            "ms");
+                        throw new IOException("TCP connected, but the server did not answer the handshake (" +
+                            handshake.stepName() + ") within " + config.connectTimeoutNs() / 1_000_000 + "ms");
                     }
                     break;
 
@@ -172,16 +275,43 @@ final class NodeConnection
                     work += checkDeadlines(nowNs);
                     break;
 
+                case RETIRED:
+                    work += drainRetired(nowNs);
+                    break;
+
                 default:
                     break;
             }
         }
-        catch (final IOException | RespProtocolException | RedisException ex)
+        catch (final Throwable ex)
         {
-            connectionFailed(nowNs, describe(ex), ex, -1);
-            work++;
+            work += contain(nowNs, ex);
         }
         return work;
+    }
+
+    /**
+     * Agent: confines a failure to this connection. Expected failures (I/O, protocol, our own exceptions) reset
+     * it; anything else is reported to the error handler too, then resets it the same way.
+     */
+    int contain(final long nowNs, final Throwable ex)
+    {
+        if (state == CLOSED || state == RETIRED)
+        {
+            config.errorHandler().onError(ex);
+            return 1;
+        }
+        try
+        {
+            connectionFailed(nowNs, describe(ex), ex, -1);
+        }
+        catch (final Throwable inner)
+        {
+            // Failing the connection itself failed (a handler threw past its guard, memory ran out): keep the agent.
+            inner.addSuppressed(ex);
+            config.errorHandler().onError(inner);
+        }
+        return 1;
     }
 
     /**
@@ -190,18 +320,26 @@ final class NodeConnection
      */
     int onReadable(final long nowNs)
     {
-        if (state != READY && state != HANDSHAKE)
-        {
-            return 0;
-        }
         try
         {
+            if (state == CONNECTING)
+            {
+                if (channel.finishConnect())
+                {
+                    onConnected(nowNs);
+                    return 1;
+                }
+                return 0;
+            }
+            if (state != READY && state != HANDSHAKE)
+            {
+                return 0;
+            }
             return read(nowNs);
         }
-        catch (final IOException | RespProtocolException | RedisException ex)
+        catch (final Throwable ex)
         {
-            connectionFailed(nowNs, describe(ex), ex, -1);
-            return 1;
+            return contain(nowNs, ex);
         }
     }
 
@@ -218,14 +356,52 @@ final class NodeConnection
         return state == READY && ring.isAvailable(sentSeq + 1);
     }
 
-    private static String describe(final Exception ex)
+    private static String describe(final Throwable ex)
     {
         return ex.getClass().getSimpleName() + ": " + ex.getMessage();
     }
 
+    /**
+     * Starts a connection attempt. An IP literal is used as is; a host name is looked up on the runtime's resolver
+     * thread (a slow resolver must not stall the other connections of this agent) and again on every attempt, so
+     * a changed DNS record is followed.
+     */
     private int startConnect(final long nowNs) throws IOException
     {
         closeChannel();
+        stateDeadlineNs = nowNs + config.connectTimeoutNs();
+        if (HostNames.isIpLiteral(host))
+        {
+            return openChannel(nowNs, new InetSocketAddress(host, port));
+        }
+        resolution = null;
+        state(RESOLVING);
+        endpoint.resolveLater(this, host, port);
+        return 1;
+    }
+
+    private int checkResolution(final long nowNs) throws IOException
+    {
+        final Object result = resolution;
+        if (result == null)
+        {
+            if (nowNs - stateDeadlineNs > 0)
+            {
+                throw new IOException("host lookup of " + host + " did not finish within " +
+                    config.connectTimeoutNs() / 1_000_000 + "ms");
+            }
+            return 0;
+        }
+        resolution = null;
+        if (result instanceof InetSocketAddress)
+        {
+            return openChannel(nowNs, (InetSocketAddress)result);
+        }
+        throw new IOException(String.valueOf(result));
+    }
+
+    private int openChannel(final long nowNs, final InetSocketAddress address) throws IOException
+    {
         channel = SocketChannel.open();
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, Boolean.TRUE);
@@ -234,11 +410,16 @@ final class NodeConnection
         setExtendedOption("TCP_KEEPIDLE", 10);
         setExtendedOption("TCP_KEEPINTERVAL", 5);
         setExtendedOption("TCP_KEEPCOUNT", 3);
-        state = CONNECTING;
+        state(CONNECTING);
         stateDeadlineNs = nowNs + config.connectTimeoutNs();
-        if (channel.connect(new InetSocketAddress(host, port)))
+        if (channel.connect(address))
         {
             onConnected(nowNs);
+        }
+        else
+        {
+            // The selector reports the connect's completion: no polling, no waiting out an idle block.
+            selectionKey = channel.register(agent.selector(), SelectionKey.OP_CONNECT, this);
         }
         return 1;
     }
@@ -265,8 +446,15 @@ final class NodeConnection
 
     private void onConnected(final long nowNs) throws IOException
     {
-        channel.register(agent.selector(), SelectionKey.OP_READ, this);
-        state = HANDSHAKE;
+        if (selectionKey != null)
+        {
+            selectionKey.interestOps(SelectionKey.OP_READ);
+        }
+        else
+        {
+            selectionKey = channel.register(agent.selector(), SelectionKey.OP_READ, this);
+        }
+        state(HANDSHAKE);
         stateDeadlineNs = nowNs + config.connectTimeoutNs();
         lastActivityNs = nowNs;
         handshake.begin();
@@ -326,15 +514,38 @@ final class NodeConnection
             partialBytes = 0;
         }
         iov[0] = null;
+        skipAborted();
         return written > 0 ? 1 : 0;
+    }
+
+    /**
+     * Agent: finishes aborted slots at the head of the in-flight range: they were "written" as zero bytes and owe
+     * no reply, so the next reply belongs to the command after them.
+     */
+    private void skipAborted()
+    {
+        final long before = completedSeq;
+        while (completedSeq < sentSeq)
+        {
+            final long sequence = completedSeq + 1;
+            final CommandSlot slot = ring.slot(sequence);
+            if (slot.kind != CommandSlot.KIND_ABORTED)
+            {
+                break;
+            }
+            finishSlot(slot, sequence);
+        }
+        if (completedSeq != before)
+        {
+            ring.completed.set(completedSeq);
+        }
     }
 
     private int read(final long nowNs) throws IOException
     {
-        final ByteBuffer buffer = recv;
-        if (recvEnd == buffer.capacity())
+        if (recvEnd == recv.capacity())
         {
-            makeRoom(buffer.capacity() + 1);
+            makeRoom();
         }
         recv.limit(recv.capacity()).position(recvEnd);
         final int bytes = channel.read(recv);
@@ -359,11 +570,8 @@ final class NodeConnection
             final int length = decoder.decode(recvBuffer, frameStart, recvEnd);
             if (length == RespDecoder.INCOMPLETE)
             {
-                final long needed = decoder.minimumFrameLength();
-                if (needed > recv.capacity() - frameStart)
-                {
-                    makeRoom(needed);
-                }
+                // Room is made when the buffer fills (read), growing with the bytes that actually arrive: a
+                // declared length alone (a 14-byte "$1073741823" header) never allocates.
                 break;
             }
             onFrame(frameStart, length, nowNs);
@@ -387,32 +595,45 @@ final class NodeConnection
     }
 
     /**
-     * Makes the buffer hold at least {@code needed} bytes from the current frame's start: compacts, or moves the
-     * partial frame into a larger pooled buffer. The decoder keeps its state relative to the frame start, so a
+     * The buffer is full: compacts when a finished frame sits before the current one, else moves the partial frame
+     * into a pooled buffer twice as large, so the buffer grows only as fast as reply bytes arrive (amortised linear
+     * copying) and never on a declared length alone. The decoder keeps its state relative to the frame start, so a
      * frame moved mid-decode resumes without a rescan.
      */
-    private void makeRoom(final long needed)
+    private void makeRoom()
     {
         final int pending = recvEnd - frameStart;
-        if (needed > Integer.MAX_VALUE - 8)
-        {
-            throw new RespProtocolException("reply of " + needed + " bytes exceeds the receive buffer limit", frameStart);
-        }
-        if (needed <= recv.capacity())
+        if (frameStart > 0)
         {
             recv.limit(recvEnd).position(frameStart);
             recv.compact();
         }
         else
         {
-            final ByteBuffer larger = pool.acquire((int)Math.max(needed, 2L * recv.capacity()));
+            final long larger = 2L * recv.capacity();
+            if (larger > BufferPool.MAX_CAPACITY)
+            {
+                throw new RespProtocolException("expected a reply of at most " + BufferPool.MAX_CAPACITY +
+                    " bytes (the largest receive buffer), got a longer one", frameStart);
+            }
+            final ByteBuffer grown;
+            try
+            {
+                grown = pool.acquire((int)larger);
+            }
+            catch (final OutOfMemoryError ex)
+            {
+                throw new RespProtocolException("no direct memory for a receive buffer of " + larger + " bytes " +
+                    "while a reply of more than " + pending + " bytes arrives: " + ex.getMessage(), frameStart);
+            }
+            final ByteBuffer bigger = grown;
             recv.limit(recvEnd).position(frameStart);
-            larger.put(recv);
+            bigger.put(recv);
             if (recv != standardRecv)
             {
                 pool.release(recv);
             }
-            useRecv(larger);
+            useRecv(bigger);
         }
         frameStart = 0;
         recvEnd = pending;
@@ -449,6 +670,7 @@ final class NodeConnection
             }
             return;
         }
+        skipAborted();
         final long sequence = completedSeq + 1;
         if (sequence > sentSeq)
         {
@@ -456,16 +678,16 @@ final class NodeConnection
                 "expected no reply (no command in flight), got a '" + (char)reply.type() + "' reply", offset);
         }
         final CommandSlot slot = ring.slot(sequence);
-        try
+        if (redirectHandler == null || !isRedirect(reply) || !redirect(slot, reply))
         {
-            if (redirectHandler == null || !isRedirect(reply) || !redirect(slot, reply))
+            try
             {
                 slot.complete(reply);
             }
-        }
-        catch (final Throwable ex)
-        {
-            config.errorHandler().onError(ex);
+            catch (final Throwable ex)
+            {
+                config.errorHandler().onError(ex);
+            }
         }
         finishSlot(slot, sequence);
     }
@@ -474,31 +696,55 @@ final class NodeConnection
     private static final byte[] ASK = "ASK ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] TRYAGAIN = "TRYAGAIN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CLUSTERDOWN = "CLUSTERDOWN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] LOADING = "LOADING".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] MASTERDOWN = "MASTERDOWN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+    /**
+     * Errors that say "not executed here, try elsewhere or later": the command was certainly not applied. LOADING
+     * and MASTERDOWN are among them so a replica read can fall back to the master.
+     */
     private static boolean isRedirect(final RespReader reply)
     {
         return reply.type() == RespType.ERROR && (reply.contentStartsWith(MOVED) || reply.contentStartsWith(ASK) ||
-            reply.contentStartsWith(TRYAGAIN) || reply.contentStartsWith(CLUSTERDOWN));
+            reply.contentStartsWith(TRYAGAIN) || reply.contentStartsWith(CLUSTERDOWN) ||
+            reply.contentStartsWith(LOADING) || reply.contentStartsWith(MASTERDOWN));
     }
 
-    /** Offers a redirected command to the routing layer; true when it took the command over. */
+    /**
+     * Offers a redirected command to the routing layer; true when it took the command over. Whatever the handler
+     * does, the command completes: if it throws, or claims the command without taking it, the command fails here
+     * with the reason (it was not applied).
+     */
     private boolean redirect(final CommandSlot slot, final RespReader reply)
     {
         if (slot.kind == CommandSlot.KIND_INTERNAL)
         {
             return true;
         }
-        final RedirectedCommand view = agent.redirected().wrap(slot);
-        if (redirectHandler.onRedirect(view, reply))
+        final RedirectedCommand view = agent.redirected().wrap(slot, endpoint);
+        try
+        {
+            if (!redirectHandler.onRedirect(view, reply))
+            {
+                return false;
+            }
+            if (!view.taken())
+            {
+                failSlot(slot, new RedisBackPressureException(name + ": command " + slot.commandName +
+                    " was redirected but could not be resubmitted (not applied)"));
+            }
+        }
+        catch (final Throwable ex)
         {
             if (!view.taken())
             {
-                slot.fail(new RedisBackPressureException(name + ": command " + slot.commandName +
-                    " was redirected but could not be resubmitted (not applied)"));
+                failSlot(slot, new RedisConnectionException(name + ": command " + slot.commandName + " got '" +
+                    reply.stringValue() + "' and the redirect could not be followed: " + describe(ex) +
+                    " (not applied)", false, ex));
             }
-            return true;
+            config.errorHandler().onError(ex);
         }
-        return false;
+        return true;
     }
 
     private void finishSlot(final CommandSlot slot, final long sequence)
@@ -532,12 +778,15 @@ final class NodeConnection
             reply.stringValue() : null;
         if (!handshake.onReply(error))
         {
+            refused = true;
             throw new RedisConnectionException(name + ": handshake refused: " + handshake.failure(), false, null);
         }
         if (handshake.isDone())
         {
-            state = READY;
+            state(READY);
             ready = true;
+            refused = false;
+            outage = false;
             attempt = 0;
             lastError = null;
             lastActivityNs = nowNs;
@@ -639,9 +888,9 @@ final class NodeConnection
         ready = false;
         final String message = name + ": " + why;
         lastError = message;
-        if (state != CLOSED)
+        if (state != CLOSED && state != RETIRED)
         {
-            state = DISCONNECTED;
+            state(DISCONNECTED);
         }
         final long lastWritten = partialBytes > 0 ? sentSeq + 1 : sentSeq;
         if (completedSeq < lastWritten)
@@ -670,17 +919,18 @@ final class NodeConnection
             pool.release(recv);
             useRecv(standardRecv);
         }
-        final long min = config.reconnectMinDelayNs();
-        final long max = config.reconnectMaxDelayNs();
-        final long delay = Math.min(max, min << Math.min(attempt, 30));
+        final long delay = reconnectDelay(config.reconnectMinDelayNs(), config.reconnectMaxDelayNs(), attempt);
         attempt++;
         nextConnectNs = nowNs + delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-        if (cause != null && !(cause instanceof IOException) && !(cause instanceof RedisException))
+        if (cause != null && !(cause instanceof IOException) && !(cause instanceof RedisException) &&
+            !(cause instanceof RespProtocolException))
         {
             config.errorHandler().onError(cause);
         }
-        if (redirectHandler != null && state != CLOSED)
+        // Once per outage, not per failed attempt: a node that stays down must not drive a refresh every backoff.
+        if (redirectHandler != null && state != CLOSED && state != RETIRED && !outage)
         {
+            outage = true;
             try
             {
                 redirectHandler.onConnectionLost(endpoint, message);
@@ -692,8 +942,17 @@ final class NodeConnection
         }
     }
 
+    /** Doubling backoff from {@code min}, capped at {@code max} without overflowing for any minimum. */
+    static long reconnectDelay(final long min, final long max, final int attempt)
+    {
+        final int headroom = Long.numberOfLeadingZeros(min) - 1;
+        final int shift = Math.min(attempt, Math.max(0, headroom));
+        return Math.min(max, min << shift);
+    }
+
     private void closeChannel()
     {
+        selectionKey = null;
         if (channel != null)
         {
             try
@@ -717,11 +976,26 @@ final class NodeConnection
         final long nowNs = System.nanoTime();
         if (state != CLOSED)
         {
-            state = CLOSED;
+            state(CLOSED);
             connectionFailed(nowNs, "client closed", null, -1);
         }
+        terminate("client closed before the command was written", nowNs);
+    }
+
+    /**
+     * Agent, last act on a ring: marks it terminated, then fails everything published up to the cursor. The order
+     * closes the race with a producer that passed every check: the flag is written (and fenced) before the cursor
+     * is read, and a producer reads the flag after its claim (a CAS on the cursor) and publish. Either the cursor
+     * read sees the claim, and this drain waits for its publish, or the producer sees the flag and completes its own
+     * slot; {@link CommandSlot#tryTakeFinal()} makes sure only one of the two does.
+     */
+    private void terminate(final String reason, final long nowNs)
+    {
+        ring.terminationReason = reason;
+        ring.terminated = true;
+        VarHandle.fullFence();
         final RedisConnectionException closed = new RedisConnectionException(
-            name + ": client closed before the command was written (not applied)", false, null);
+            name + ": " + reason + " (not applied)", false, null);
         final long drainDeadline = nowNs + CLOSE_DRAIN_NS;
         long sequence = sentSeq + 1;
         while (sequence <= ring.cursor() && System.nanoTime() - drainDeadline < 0)
@@ -744,8 +1018,116 @@ final class NodeConnection
             }
         }
         ring.completed.set(completedSeq);
-        ring.terminated = true;
         closeChannel();
+    }
+
+    /**
+     * Agent: handles the routing layer's requests. A re-route offers queued (never written) commands at the head to
+     * {@link RedirectHandler#onUnsent} while the connection cannot write them; a retire closes the connection for
+     * good, after which {@link #drainRetired} keeps re-routing until the grace period ends.
+     */
+    private int onRequests(final long nowNs)
+    {
+        int work = 0;
+        if (retireRequested && state != RETIRED && state != CLOSED)
+        {
+            retireRequested = false;
+            state(RETIRED);
+            connectionFailed(nowNs, "node left the cluster topology", null, -1);
+            retireDeadlineNs = nowNs + RETIRE_GRACE_NS;
+            work++;
+        }
+        if (rerouteRequested)
+        {
+            rerouteRequested = false;
+            if (state != READY && state != CLOSED)
+            {
+                work += rerouteQueued();
+            }
+        }
+        return work;
+    }
+
+    private int rerouteQueued()
+    {
+        if (redirectHandler == null || completedSeq != sentSeq || partialBytes > 0)
+        {
+            return 0;
+        }
+        int moved = 0;
+        while (ring.isAvailable(sentSeq + 1))
+        {
+            final long sequence = sentSeq + 1;
+            final CommandSlot slot = ring.slot(sequence);
+            if (slot.kind != CommandSlot.KIND_INTERNAL && slot.kind != CommandSlot.KIND_ABORTED)
+            {
+                final RedirectedCommand view = agent.redirected().wrap(slot, endpoint);
+                boolean taken;
+                try
+                {
+                    taken = redirectHandler.onUnsent(view) && view.taken();
+                }
+                catch (final Throwable ex)
+                {
+                    config.errorHandler().onError(ex);
+                    taken = view.taken();
+                }
+                if (!taken)
+                {
+                    break;
+                }
+            }
+            // An ASKING ahead of a re-routed command belongs to this node only: it is dropped with it.
+            sentSeq = sequence;
+            finishSlot(slot, sequence);
+            moved++;
+        }
+        if (moved > 0)
+        {
+            ring.completed.set(completedSeq);
+        }
+        return moved;
+    }
+
+    /**
+     * Agent, retired connection: re-routes what producers still publish (they routed by an older snapshot), fails
+     * what nobody takes, and after the grace period terminates the ring and leaves the agent.
+     */
+    private int drainRetired(final long nowNs)
+    {
+        int work = rerouteQueued();
+        if (ring.isAvailable(sentSeq + 1))
+        {
+            work += failQueuedHead(new RedisConnectionException(name + ": node left the cluster topology and no " +
+                "other node took the command (not applied)", false, null));
+        }
+        if (nowNs - retireDeadlineNs > 0)
+        {
+            terminate("node left the cluster topology", nowNs);
+            agent.remove(this);
+            free();
+            work++;
+        }
+        return work;
+    }
+
+    private int failQueuedHead(final RedisException error)
+    {
+        int failed = 0;
+        while (ring.isAvailable(sentSeq + 1))
+        {
+            final long sequence = sentSeq + 1;
+            final CommandSlot slot = ring.slot(sequence);
+            failSlot(slot, error);
+            sentSeq = sequence;
+            finishSlot(slot, sequence);
+            failed++;
+        }
+        if (failed > 0)
+        {
+            ring.completed.set(completedSeq);
+        }
+        return failed;
     }
 
     /**
@@ -755,6 +1137,11 @@ final class NodeConnection
      */
     void free()
     {
+        if (freed)
+        {
+            return;
+        }
+        freed = true;
         if (recv != standardRecv)
         {
             pool.release(recv);

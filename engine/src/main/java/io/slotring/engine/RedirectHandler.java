@@ -9,8 +9,9 @@ import io.slotring.codec.RespReader;
 public interface RedirectHandler
 {
     /**
-     * A command's reply is an error of the redirect class: {@code MOVED}, {@code ASK}, {@code TRYAGAIN} or
-     * {@code CLUSTERDOWN}. Such a command was certainly not applied, so it may be re-sent.
+     * A command's reply is an error of the redirect class: {@code MOVED}, {@code ASK}, {@code TRYAGAIN},
+     * {@code CLUSTERDOWN}, {@code LOADING} or {@code MASTERDOWN}. Such a command was certainly not applied, so it may
+     * be re-sent. If the handler throws, the command fails with the reason.
      *
      * @param command view of the command, valid only during this call.
      * @param error   the error reply.
@@ -28,8 +29,23 @@ public interface RedirectHandler
     void onRetryDue(RedirectedCommand command);
 
     /**
-     * A connection of {@code endpoint} failed or could not connect. Commands written on it were failed as
-     * "may have been applied"; queued ones wait for a reconnect or their deadline.
+     * A queued command that was never written, on a connection that cannot write it now (disconnected, or its node
+     * retired), offered after {@link NodeEndpoint#rerouteQueued()} or {@link NodeEndpoint#retire()}: the handler may
+     * send it to the slot's current owner with {@link RedirectedCommand#reroute}. It was certainly not applied.
+     *
+     * @param command view of the command, valid only during this call.
+     * @return true when the handler took the command over; false leaves it queued here (and stops the offers, so
+     * the order of the queue is kept).
+     */
+    default boolean onUnsent(final RedirectedCommand command)
+    {
+        return false;
+    }
+
+    /**
+     * A connection of {@code endpoint} failed or could not connect: called once per outage (the first failure after
+     * it was ready, or after it was created), not for every failed reconnect attempt. Commands written on it were
+     * failed as "may have been applied"; queued ones wait for a reconnect, a re-route or their deadline.
      *
      * @param endpoint the endpoint.
      * @param reason   what failed.

@@ -16,6 +16,7 @@ public final class RedirectedCommand
     private final UnsafeBuffer bytes = new UnsafeBuffer(0, 0);
     private final RespReader commandReader = new RespReader();
     private CommandSlot slot;
+    private NodeEndpoint source;
     private boolean taken;
 
     RedirectedCommand(final BufferPool pool, final IoAgent agent)
@@ -24,9 +25,10 @@ public final class RedirectedCommand
         this.agent = agent;
     }
 
-    RedirectedCommand wrap(final CommandSlot slot)
+    RedirectedCommand wrap(final CommandSlot slot, final NodeEndpoint source)
     {
         this.slot = slot;
+        this.source = source;
         this.taken = false;
         slot.wrapEncoded(bytes);
         return this;
@@ -56,11 +58,35 @@ public final class RedirectedCommand
     }
 
     /**
-     * @return how many times this command was already redirected.
+     * @return how many MOVED or ASK redirects this command already followed (the bound of {@code maxRedirects}).
      */
     public int redirects()
     {
         return slot.redirects;
+    }
+
+    /**
+     * @return how many backoff retries (TRYAGAIN, CLUSTERDOWN, LOADING) this command already waited for.
+     */
+    public int retries()
+    {
+        return slot.retries;
+    }
+
+    /**
+     * @return the key slot the command was routed by, or a negative value for a keyless command.
+     */
+    public int slot()
+    {
+        return slot.routeSlot;
+    }
+
+    /**
+     * @return the endpoint that answered with the redirect or holds the queued command; null for a parked retry.
+     */
+    public NodeEndpoint source()
+    {
+        return source;
     }
 
     /**
@@ -90,7 +116,25 @@ public final class RedirectedCommand
      */
     public boolean resubmit(final NodeEndpoint target, final boolean asking)
     {
-        if (target.resubmit(slot, bytes, asking))
+        if (target.resubmit(slot, bytes, asking, true))
+        {
+            taken = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Sends the command's bytes to {@code target} without counting a redirect: a retry after a backoff, a queued
+     * command moved to a new owner, a replica read falling back to the master. Never waits for a slot.
+     *
+     * @param target where to send it.
+     * @return true when sent; false when the target's ring was full, the target is retired or the client is
+     * closing (the command is still the caller's to fail).
+     */
+    public boolean reroute(final NodeEndpoint target)
+    {
+        if (target.resubmit(slot, bytes, false, false))
         {
             taken = true;
             return true;
@@ -106,7 +150,11 @@ public final class RedirectedCommand
      */
     public void retryLater(final long delayNs)
     {
-        agent.park(slot.detach(pool), System.nanoTime() + delayNs);
+        final CommandSlot detached = slot.detach(pool);
+        detached.retries++;
+        // Never past the deadline: a retry due after it would only fail late.
+        final long dueNs = System.nanoTime() + Math.max(0, delayNs);
+        agent.park(detached, dueNs - detached.deadlineNs > 0 ? detached.deadlineNs : dueNs);
         taken = true;
     }
 

@@ -63,13 +63,22 @@ public final class RedisClient implements AutoCloseable
         final long deadline = System.nanoTime() + config.connectTimeoutNs();
         while (!client.endpoint.isReady())
         {
-            if (System.nanoTime() - deadline > 0)
+            if (client.endpoint.isRefused())
             {
+                // The server answered and said no (credentials, database): waiting out the timeout changes nothing.
                 final String why = client.endpoint.lastError();
                 client.close();
                 throw new RedisConnectionException("could not connect to " + config.host() + ':' + config.port() +
-                    " within " + config.connectTimeoutNs() / 1_000_000 + "ms" + (why != null ? ": " + why : ""),
-                    false, null);
+                    ": " + why, false, null);
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                final String why = client.endpoint.lastError();
+                final String progress = client.endpoint.progress();
+                client.close();
+                throw new RedisConnectionException("could not connect to " + config.host() + ':' + config.port() +
+                    " within " + config.connectTimeoutNs() / 1_000_000 + "ms: " + progress +
+                    (why != null && !why.equals(progress) ? "; last failure: " + why : ""), false, null);
             }
             sleepBriefly();
         }
@@ -129,7 +138,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long get(final byte[] key, final ReplyHandler handler, final long token)
     {
-        return endpoint.get(key, handler, null, token);
+        return endpoint.get(NodeEndpoint.HASH_KEY, key, handler, null, token);
     }
 
     /**
@@ -145,7 +154,7 @@ public final class RedisClient implements AutoCloseable
     public long get(final DirectBuffer key, final int offset, final int length, final ReplyHandler handler,
         final long token)
     {
-        return endpoint.get(key, offset, length, handler, null, token);
+        return endpoint.get(NodeEndpoint.HASH_KEY, key, offset, length, handler, null, token);
     }
 
     /**
@@ -158,7 +167,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long get(final CharSequence key, final ReplyHandler handler, final long token)
     {
-        return endpoint.get(key, handler, null, token);
+        return endpoint.get(NodeEndpoint.HASH_KEY, key, handler, null, token);
     }
 
     /**
@@ -171,7 +180,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long get(final byte[] key, final Batch batch, final long token)
     {
-        return endpoint.get(key, null, batch, token);
+        return endpoint.get(NodeEndpoint.HASH_KEY, key, null, batch, token);
     }
 
     /**
@@ -185,7 +194,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long set(final byte[] key, final byte[] value, final ReplyHandler handler, final long token)
     {
-        return endpoint.set(key, value, handler, null, token);
+        return endpoint.set(NodeEndpoint.HASH_KEY, key, value, handler, null, token);
     }
 
     /**
@@ -204,7 +213,8 @@ public final class RedisClient implements AutoCloseable
     public long set(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
         final int valueOffset, final int valueLength, final ReplyHandler handler, final long token)
     {
-        return endpoint.set(key, keyOffset, keyLength, value, valueOffset, valueLength, handler, null, token);
+        return endpoint.set(NodeEndpoint.HASH_KEY, key, keyOffset, keyLength, value, valueOffset, valueLength, handler,
+            null, token);
     }
 
     /**
@@ -218,7 +228,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long set(final byte[] key, final byte[] value, final Batch batch, final long token)
     {
-        return endpoint.set(key, value, null, batch, token);
+        return endpoint.set(NodeEndpoint.HASH_KEY, key, value, null, batch, token);
     }
 
     /**
@@ -231,7 +241,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long execute(final ReplyHandler handler, final long token, final Object... args)
     {
-        return endpoint.execute(handler, null, token, args);
+        return endpoint.execute(NodeEndpoint.HASH_KEY, handler, null, token, args);
     }
 
     /**

@@ -164,7 +164,9 @@ public final class FaultProxy implements AutoCloseable {
     /**
      * One-shot: once {@code n} more bytes have been forwarded in {@code dir} (counted over all connections),
      * hard-resets the connection that forwarded the last of them. The chunk that crosses the limit is cut, so
-     * exactly {@code n} bytes get through; with {@code n == 0} the next chunk is not forwarded at all.
+     * exactly {@code n} bytes get through; with {@code n == 0} the next chunk is not forwarded at all. (The RST
+     * makes the kernel drop bytes still in the proxy's send buffer; on loopback they have normally been handed
+     * to the receiver already, unless its receive buffer is full.)
      *
      * @param dir the direction to count
      * @param n how many more bytes to forward first, {@code >= 0}

@@ -15,7 +15,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,10 +43,11 @@ class FaultProxyTest {
                 assertThat(client.call("GET", "fp:k")).isEqualTo("$1\r\nv\r\n");
                 assertThat(proxy.acceptedConnections()).isEqualTo(1);
                 assertThat(proxy.activeConnections()).isEqualTo(1);
-                assertThat(proxy.bytesForwarded(Direction.TO_SERVER)).isEqualTo(client.sent);
-                assertThat(proxy.bytesForwarded(Direction.TO_CLIENT)).isEqualTo(client.received);
+                List<Long> expected = List.of(client.sent, client.received);
+                awaitEquals(expected, () -> List.of(proxy.bytesForwarded(Direction.TO_SERVER),
+                        proxy.bytesForwarded(Direction.TO_CLIENT)), "bytes forwarded to server, to client");
             }
-            awaitTrue(() -> proxy.activeConnections() == 0, "the pair to close after the client closed");
+            awaitEquals(0, proxy::activeConnections, "active connections after the client closed");
         }
     }
 
@@ -96,7 +97,7 @@ class FaultProxyTest {
             proxy.resetAll();
             assertThat(first.readUntilClosed()).isEmpty();
             assertThat(second.readUntilClosed()).isEmpty();
-            awaitTrue(() -> proxy.activeConnections() == 0, "no active connection after resetAll()");
+            awaitEquals(0, proxy::activeConnections, "active connections after resetAll()");
             try (Resp after = new Resp(proxy)) {
                 assertThat(after.call("PING")).isEqualTo(PONG);
             }
@@ -115,6 +116,27 @@ class FaultProxyTest {
             try (Resp after = new Resp(proxy)) {
                 assertThat(after.call("GET", "fp:cut")).as("one-shot").isEqualTo(full);
             }
+        }
+    }
+
+    @Test
+    void resetAfterBytesCountsAcrossChunksAndCutsCommandsToo() throws Exception {
+        String value = "y".repeat(64 * 1024);
+        try (FaultProxy proxy = FaultProxy.start(redis.host(), redis.port())) {
+            try (Resp client = new Resp(proxy)) {
+                assertThat(client.call("SET", "fp:big", value)).isEqualTo("+OK\r\n");
+                proxy.resetAfterBytes(Direction.TO_CLIENT, 40_000); // spans several 16 KiB chunks
+                client.send("GET", "fp:big");
+                byte[] got = client.readUntilClosed();
+                assertThat(got).hasSize(40_000);
+                assertThat(new String(got, US_ASCII)).isEqualTo(("$65536\r\n" + value).substring(0, 40_000));
+            }
+            try (Resp client = new Resp(proxy)) {
+                proxy.resetAfterBytes(Direction.TO_SERVER, 20);
+                client.send("SET", "fp:half", "never-complete");
+                assertThat(client.readUntilClosed()).isEmpty();
+            }
+            assertThat(redis.call("EXISTS", "fp:half")).as("redis saw only half a command").isEqualTo(0L);
         }
     }
 
@@ -189,7 +211,7 @@ class FaultProxyTest {
             long start = System.nanoTime();
             proxy.close();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
-            awaitTrue(() -> proxyThreads().isEmpty(), "no slotring-fault-proxy thread after close()");
+            awaitEquals(List.of(), FaultProxyTest::proxyThreads, "slotring-fault-proxy threads after close()");
             assertThat(busy.readUntilClosed()).isEmpty();
             assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
             assertThat(proxy.activeConnections()).isZero();
@@ -216,11 +238,12 @@ class FaultProxyTest {
                 .collect(Collectors.toList());
     }
 
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+    /** Polls for up to 5 s: the proxy's threads update connections and counters a moment after the peer sees bytes. */
+    private static void awaitEquals(Object expected, Supplier<?> actual, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
+        for (Object now = actual.get(); !expected.equals(now); now = actual.get()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + what + " within 5s; threads: " + proxyThreads());
+                throw new AssertionError("expected " + what + " to become " + expected + " within 5s, got " + now);
             }
             Thread.sleep(20);
         }
