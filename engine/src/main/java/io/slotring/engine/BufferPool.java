@@ -2,6 +2,8 @@ package io.slotring.engine;
 
 import java.nio.ByteBuffer;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import org.agrona.BufferUtil;
 import org.jctools.queues.MpmcArrayQueue;
 
@@ -26,10 +28,14 @@ final class BufferPool
      * must not pin its memory for the client's life. Smaller classes cover the common spills and stay pooled.
      */
     static final int MAX_RETAINED_CAPACITY = 1 << 20;
+    /** All free lists together keep at most this many bytes (4 MiB); past it a released buffer is freed. */
+    static final long MAX_RETAINED_BYTES = 4L << 20;
 
     // One queue per size class 2^MIN_CLASS_SHIFT .. 2^MAX_CLASS_SHIFT; immutable array, thread-safe queues.
     private final MpmcArrayQueue<ByteBuffer>[] freeLists;
     private volatile boolean closed;
+    /** Bytes held by the free lists; updated on the (rare) spill and grow paths only. */
+    private final AtomicLong retainedBytes = new AtomicLong();
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     BufferPool()
@@ -54,6 +60,10 @@ final class BufferPool
         }
         final int index = classIndex(minCapacity);
         final ByteBuffer pooled = freeLists[index].relaxedPoll();
+        if (pooled != null)
+        {
+            retainedBytes.addAndGet(-pooled.capacity());
+        }
         final ByteBuffer buffer = pooled != null ? pooled : ByteBuffer.allocateDirect(1 << (index + MIN_CLASS_SHIFT));
         buffer.clear();
         return buffer;
@@ -66,11 +76,15 @@ final class BufferPool
     {
         final int capacity = buffer.capacity();
         final int index = classIndex(capacity);
-        if (closed || capacity > MAX_RETAINED_CAPACITY || (1 << (index + MIN_CLASS_SHIFT)) != capacity ||
-            !freeLists[index].relaxedOffer(buffer))
+        if (!closed && capacity <= MAX_RETAINED_CAPACITY && (1 << (index + MIN_CLASS_SHIFT)) == capacity)
         {
-            BufferUtil.free(buffer);
+            if (retainedBytes.addAndGet(capacity) <= MAX_RETAINED_BYTES && freeLists[index].relaxedOffer(buffer))
+            {
+                return;
+            }
+            retainedBytes.addAndGet(-capacity);
         }
+        BufferUtil.free(buffer);
     }
 
     void close()

@@ -130,6 +130,12 @@ public final class ClientConfig
             throw new IllegalArgumentException("ringSize must be a power of two, got " + ringSize);
         }
         requireRange("slotCapacity", slotCapacity, 64, 1 << 24);
+        if ((long)ringSize * slotCapacity > Integer.MAX_VALUE - 64)
+        {
+            // One ring's arena is one direct ByteBuffer, indexed by int.
+            throw new IllegalArgumentException("ringSize x slotCapacity must be below 2 GiB (one ring's arena), got " +
+                ringSize + " x " + slotCapacity + " = " + (long)ringSize * slotCapacity + " bytes");
+        }
         requireRange("receiveBufferSize", receiveBufferSize, 1024, 1 << 30);
         requirePositive("commandTimeout", commandTimeoutNs);
         requirePositive("connectTimeout", connectTimeoutNs);

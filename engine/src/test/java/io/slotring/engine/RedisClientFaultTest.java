@@ -288,7 +288,19 @@ class RedisClientFaultTest
             assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                 .filter(name -> name.startsWith("slotring-io"))).isEmpty();
             assertThat(client.async().get("x")).isCompletedExceptionally();
-            assertThat(client.get("x".getBytes(), (ReplyHandler)null, 0)).isEqualTo(RedisClient.CLOSED);
+            final ReplyHandler ignored = new ReplyHandler()
+            {
+                @Override
+                public void onReply(final long token, final RespReader reply)
+                {
+                }
+
+                @Override
+                public void onFailure(final long token, final RedisException error)
+                {
+                }
+            };
+            assertThat(client.get("x".getBytes(), ignored, 0)).isEqualTo(RedisClient.CLOSED);
         }
     }
 
