@@ -37,9 +37,13 @@ public final class AsyncCommands
      * @param args command name and arguments: {@code byte[]}, {@code CharSequence} or numbers.
      * @return the reply as Java values: byte[] for bulk strings, String for simple strings, Long, Double, Boolean,
      * List, Map, null; nested error replies as {@link RedisServerException} values.
+     * @throws IllegalArgumentException when {@code args} is empty, holds a null or an unsupported type, or names a
+     *                                  command a shared connection cannot carry; nothing was sent.
      */
     public CompletableFuture<Object> execute(final Object... args)
     {
+        // Checked here as well as in the engine: a router reads the name and key before the engine sees them.
+        CommandChecks.checkedLength(args, Long.MAX_VALUE);
         return client.submit(ReplyConverters.OBJECT, args);
     }
 
