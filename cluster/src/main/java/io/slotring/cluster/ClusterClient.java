@@ -39,8 +39,12 @@ import org.agrona.DirectBuffer;
  * <p>Multi-key MGET, MSET, DEL, EXISTS, UNLINK and TOUCH with keys in several slots are split per slot, sent in
  * parallel and merged in the caller's key order; keys in one slot go as one command. Keyless commands:
  * PING, ECHO, INFO, TIME, RANDOMKEY, CLUSTER, COMMAND go to one master; DBSIZE (summed), FLUSHALL, FLUSHDB and
- * KEYS (concatenated) go to every master; {@link #executeOn} targets a chosen node; {@link #scan} walks every
- * master.
+ * KEYS (concatenated) go to every master owning slots and not reported failed; {@link #executeOn} targets a chosen
+ * node; {@link #scan} walks those masters.
+ *
+ * <p>Failover: commands queued for a master that went down wait for it (or their deadline) until a refreshed
+ * topology names another owner of their slot, then go there; they had never been written, so they run once. A node
+ * that leaves the topology is disconnected for good.
  */
 public final class ClusterClient implements AutoCloseable
 {
@@ -78,7 +82,7 @@ public final class ClusterClient implements AutoCloseable
     public static ClusterClient connect(final ClusterConfig config)
     {
         final ClusterClient client = new ClusterClient(config);
-        if (!client.refresher.refreshOnce(true))
+        if (!client.refresher.refreshOnce())
         {
             final String why = client.refresher.lastFailure();
             client.close();
@@ -289,18 +293,19 @@ public final class ClusterClient implements AutoCloseable
     // ---------------------------------------------------------------------------------------------------------
 
     /**
-     * Runs a command on every master.
+     * Runs a command on every master that owns slots and is not reported failed (a failed master's slots have no
+     * live owner, and waiting for it would only time out).
      *
      * @param args command name and arguments.
      * @return one reply per master, in topology order.
      */
     public CompletableFuture<List<Object>> executeOnAllMasters(final Object... args)
     {
-        final NodeEndpoint[] masters = router.topology().masters();
+        final NodeEndpoint[] masters = router.topology().fanOut();
         final List<CompletableFuture<Object>> replies = new ArrayList<>(masters.length);
         for (final NodeEndpoint master : masters)
         {
-            replies.add(master.submit(NodeEndpoint.KEYLESS, ReplyConverters.OBJECT, args));
+            replies.add(master.submit(ClusterRouter.PINNED, ReplyConverters.OBJECT, args));
         }
         return CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0])).thenApply(ignored ->
         {
@@ -311,7 +316,8 @@ public final class ClusterClient implements AutoCloseable
     }
 
     /**
-     * Runs a command on a chosen node.
+     * Runs a command on a chosen node, connecting to it if no snapshot did; it is never redirected or moved to
+     * another node, and its error replies (MOVED, LOADING...) are its answer.
      *
      * @param hostPort the node's {@code host:port}.
      * @param args     command name and arguments.
@@ -320,11 +326,12 @@ public final class ClusterClient implements AutoCloseable
     public CompletableFuture<Object> executeOn(final String hostPort, final Object... args)
     {
         return router.endpoint(ClusterConfig.parseHost(hostPort), ClusterConfig.parsePort(hostPort), false)
-            .submit(NodeEndpoint.KEYLESS, ReplyConverters.OBJECT, args);
+            .submit(ClusterRouter.PINNED, ReplyConverters.OBJECT, args);
     }
 
     /**
-     * Iterates every key of the cluster matching {@code pattern}: SCAN on each master in turn, to its end.
+     * Iterates every key of the cluster matching {@code pattern}: SCAN on each master owning slots and not reported
+     * failed, in turn, to its end.
      *
      * @param pattern MATCH pattern, e.g. {@code user:*}.
      * @param count   COUNT hint per SCAN call.
@@ -334,7 +341,7 @@ public final class ClusterClient implements AutoCloseable
     public void scan(final String pattern, final int count, final Consumer<byte[]> keys)
     {
         final long timeoutNs = config.engine().commandTimeoutNs();
-        for (final NodeEndpoint master : router.topology().masters())
+        for (final NodeEndpoint master : router.topology().fanOut())
         {
             String cursor = "0";
             do
@@ -342,8 +349,8 @@ public final class ClusterClient implements AutoCloseable
                 final List<Object> reply;
                 try
                 {
-                    reply = (List<Object>)master.submit(NodeEndpoint.KEYLESS, ReplyConverters.OBJECT, "SCAN", cursor, "MATCH", pattern,
-                        "COUNT", count).get(timeoutNs, TimeUnit.NANOSECONDS);
+                    reply = (List<Object>)master.submit(ClusterRouter.PINNED, ReplyConverters.OBJECT, "SCAN", cursor,
+                        "MATCH", pattern, "COUNT", count).get(timeoutNs, TimeUnit.NANOSECONDS);
                 }
                 catch (final Exception ex)
                 {

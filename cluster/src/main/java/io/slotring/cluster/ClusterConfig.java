@@ -167,8 +167,10 @@ public final class ClusterConfig
 
     /**
      * @param periodic full refresh every this long, even without a trigger.
-     * @param minimum  on-demand refreshes (MOVED, lost connection, uncovered slot) are coalesced and at least
-     *                 this far apart, plus up to 25% jitter, so a storm of redirects causes one query.
+     * @param minimum  on-demand refreshes (MOVED, lost connection, uncovered slot, CLUSTERDOWN, a master that
+     *                 cannot be reached) are coalesced and at least this far apart, plus up to 25% jitter, so a storm
+     *                 of redirects causes one query; while consecutive ones find nothing new (a node that stays
+     *                 down), the spacing doubles up to {@code periodic}.
      * @return this.
      */
     public ClusterConfig topologyRefresh(final Duration periodic, final Duration minimum)
@@ -184,13 +186,27 @@ public final class ClusterConfig
     }
 
     /**
-     * @param backoff first delay before re-sending after TRYAGAIN or CLUSTERDOWN; doubles per retry.
+     * @param backoff first delay before re-sending after TRYAGAIN, CLUSTERDOWN or LOADING; doubles per retry (up to
+     *                64 times this), always bounded by the command's deadline. Must be positive: a zero backoff would
+     *                re-send as fast as the node can refuse.
      * @return this.
+     * @throws IllegalArgumentException when {@code backoff} is zero or negative.
      */
     public ClusterConfig retryBackoff(final Duration backoff)
     {
-        mutable().retryBackoffNs = backoff.toNanos();
+        Objects.requireNonNull(backoff, "backoff");
+        mutable().retryBackoffNs = requirePositiveBackoff(backoff.toNanos());
         return this;
+    }
+
+    private static long requirePositiveBackoff(final long nanos)
+    {
+        if (nanos <= 0)
+        {
+            throw new IllegalArgumentException("retryBackoff must be > 0 (a zero backoff re-sends in a busy loop), " +
+                "got " + nanos + "ns");
+        }
+        return nanos;
     }
 
     ClusterConfig conclude()
@@ -205,6 +221,7 @@ public final class ClusterConfig
             {
                 throw new IllegalArgumentException("Redis Cluster has only database 0");
             }
+            requirePositiveBackoff(retryBackoffNs);
             concluded = true;
         }
         return this;
@@ -230,6 +247,34 @@ public final class ClusterConfig
     static String parseHost(final String address)
     {
         return address.substring(0, address.lastIndexOf(':'));
+    }
+
+    /**
+     * The port of a MOVED/ASK address, where unlike a seed the host may be empty ({@code :6380}).
+     *
+     * @throws IllegalArgumentException naming what was expected and what came.
+     */
+    static int parseRedirectPort(final String address)
+    {
+        final int colon = address.lastIndexOf(':');
+        if (colon < 0 || colon == address.length() - 1)
+        {
+            throw new IllegalArgumentException("expected host:port, :port or ?:port, got '" + address + "'");
+        }
+        final int port;
+        try
+        {
+            port = Integer.parseInt(address.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("expected a numeric port in '" + address + "'", ex);
+        }
+        if (port <= 0 || port > 65535)
+        {
+            throw new IllegalArgumentException("expected a port in 1..65535 in '" + address + "', got " + port);
+        }
+        return port;
     }
 
     List<String> seedList()

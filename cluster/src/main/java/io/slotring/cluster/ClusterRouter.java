@@ -2,9 +2,13 @@ package io.slotring.cluster;
 
 import io.slotring.codec.SlotHash;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.slotring.codec.RespReader;
@@ -15,26 +19,57 @@ import io.slotring.engine.RedirectedCommand;
 
 /**
  * Owns the routing state: the current {@link Topology} snapshot, the endpoints by address, and what happens when
- * a node redirects a command.
+ * a node redirects a command or cannot take it.
  *
  * <ul>
- *   <li>MOVED: the slot is re-pointed at once (a new snapshot), a full refresh is requested in the background,
- *       and the command's encoded bytes are re-sent to the named node, which is connected if new.</li>
+ *   <li>MOVED: the slot is re-pointed at once (a new snapshot, the patch remembered with its time), a full refresh
+ *       is requested in the background, and the command's encoded bytes are re-sent to the named node, which is
+ *       connected if new. An empty or {@code ?} host means the host of the node that replied.</li>
  *   <li>ASK: {@code ASKING} and the command go to the named node in two adjacent ring slots; the table is not
  *       changed.</li>
- *   <li>TRYAGAIN, CLUSTERDOWN: the command is parked on its I/O agent and re-routed after a doubling backoff,
- *       until its deadline.</li>
+ *   <li>TRYAGAIN, CLUSTERDOWN, LOADING (and MASTERDOWN) from a master: the command is parked on its I/O agent and
+ *       re-routed after a doubling backoff, never past its deadline. LOADING or MASTERDOWN from a replica: the read
+ *       goes to the slot's master at once.</li>
+ *   <li>Queued, never written commands on a node that cannot write them ({@link #onUnsent}) go to the slot's
+ *       current master once a new snapshot names another one.</li>
  * </ul>
- * MOVED and ASK count against {@code maxRedirects}; past it the command fails naming its slot and the nodes.
+ * Only MOVED and ASK count against {@code maxRedirects}; past it the command fails naming its slot and the nodes.
+ * Retries and re-routes do not count: their bound is the command's deadline. Commands {@link #PINNED} to one node
+ * are never redirected, retried or moved: their error replies are their answers.
+ *
+ * <p>Endpoints: those a snapshot, a MOVED patch or a seed probe put in use are <em>managed</em>, and retired
+ * ({@link NodeEndpoint#retire()}, dropped from the map) once a new snapshot no longer refers to them, so a node that
+ * left stops reconnecting; a node that comes back gets a fresh endpoint. Endpoints created for {@code executeOn}
+ * and ASK targets outside every snapshot are left alone.
  *
  * <p>Threads: {@link #topology} is written under {@link #lock} (refresher thread, or an I/O thread on MOVED) and
- * read lock-free by every producer (volatile). {@link #endpoints} is guarded by {@link #lock}.
+ * read lock-free by every producer (volatile). Everything else mutable is guarded by {@link #lock}.
  */
 final class ClusterRouter implements RedirectHandler
 {
+    /**
+     * Route slot of a keyless command meant for the node it was sent to (fan-out parts, {@code executeOn}, the
+     * refresher's queries): it is never moved to another node, and any error reply is its answer. The engine picks
+     * its connection like a keyless command's ({@link NodeEndpoint#PINNED}).
+     */
+    static final int PINNED = NodeEndpoint.PINNED;
+
+    private static final NodeEndpoint[] NO_ENDPOINTS = new NodeEndpoint[0];
+
     private final ClusterConfig config;
+    /**
+     * A command re-sent with less time than this left would likely time out after being written, which reports
+     * "may have been applied" and resets a healthy connection; it waits out its deadline instead ("not applied").
+     */
+    private final long rerouteMarginNs;
     private final Object lock = new Object();
     private final Map<String, NodeEndpoint> endpoints = new HashMap<>();
+    private final Set<NodeEndpoint> managed = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Per slot, the owner the last MOVED named, until a snapshot queried after it was applied; else null. */
+    private final NodeEndpoint[] patchedOwner = new NodeEndpoint[SlotHash.SLOT_COUNT];
+    /** Per slot, when ({@link System#nanoTime()}) the MOVED patch in {@link #patchedOwner} was applied. */
+    private final long[] patchedAtNs = new long[SlotHash.SLOT_COUNT];
+    private int patchedSlots;
     private volatile Topology topology = Topology.EMPTY;
     private IoRuntime runtime;
     private TopologyRefresher refresher;
@@ -44,8 +79,13 @@ final class ClusterRouter implements RedirectHandler
     ClusterRouter(final ClusterConfig config)
     {
         this.config = config;
+        this.rerouteMarginNs = Math.min(config.retryBackoffNs(), config.engine().commandTimeoutNs() / 10);
     }
 
+    /**
+     * @param runtime   creates the endpoints.
+     * @param refresher receives refresh requests; null in tests of the router alone.
+     */
     void attach(final IoRuntime runtime, final TopologyRefresher refresher)
     {
         this.runtime = runtime;
@@ -63,60 +103,260 @@ final class ClusterRouter implements RedirectHandler
     }
 
     /**
-     * @return the endpoint for an address, created (and connecting) on first use.
+     * @return the endpoint for an address, created (and connecting) on first use. One created here stays until the
+     * client closes unless a snapshot takes it into use (then it leaves with the snapshot).
      */
     NodeEndpoint endpoint(final String host, final int port, final boolean readOnly)
     {
-        final String key = host + ':' + port + (readOnly ? "/ro" : "");
         synchronized (lock)
         {
-            NodeEndpoint endpoint = endpoints.get(key);
-            if (endpoint == null)
-            {
-                endpoint = runtime.endpoint(host, port, readOnly);
-                endpoints.put(key, endpoint);
-            }
+            return endpointLocked(host, port, readOnly);
+        }
+    }
+
+    /**
+     * @return the endpoint of a seed the refresher asks because no known node answered; retired with the next
+     * snapshot that does not list it, so probing a seed never leaves a connection behind.
+     */
+    NodeEndpoint seedEndpoint(final String host, final int port)
+    {
+        synchronized (lock)
+        {
+            final NodeEndpoint endpoint = endpointLocked(host, port, false);
+            managed.add(endpoint);
             return endpoint;
         }
     }
 
     /**
-     * Builds and publishes the snapshot for a freshly read topology. Endpoints are reused by address, so a
-     * refresh that changes nothing reconnects nothing.
+     * @return the endpoint known for the address, or null (none, or it was retired).
      */
-    void apply(final TopologyDescription description)
+    NodeEndpoint knownEndpoint(final String host, final int port, final boolean readOnly)
     {
-        final List<NodeDescription> masters = description.masters();
-        final NodeEndpoint[] masterEndpoints = new NodeEndpoint[masters.size()];
-        final NodeEndpoint[][] replicaEndpoints = new NodeEndpoint[masters.size()][];
-        for (int i = 0; i < masters.size(); i++)
-        {
-            final NodeDescription master = masters.get(i);
-            masterEndpoints[i] = endpoint(master.host(), master.port(), false);
-            final List<NodeEndpoint> replicas = new ArrayList<>();
-            if (config.readFrom() != ReadFrom.MASTER)
-            {
-                for (final NodeDescription replica : description.replicasOf(i))
-                {
-                    // Loading or failed replicas get no reads.
-                    if (replica.health() == NodeDescription.Health.ONLINE)
-                    {
-                        replicas.add(endpoint(replica.host(), replica.port(), true));
-                    }
-                }
-            }
-            replicaEndpoints[i] = replicas.toArray(new NodeEndpoint[0]);
-        }
-        final int[] slotToIndex = description.slotToMasterIndex();
-        final NodeEndpoint[] slotMasters = new NodeEndpoint[SlotHash.SLOT_COUNT];
-        for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++)
-        {
-            final int index = slotToIndex[slot];
-            slotMasters[slot] = index >= 0 ? masterEndpoints[index] : null;
-        }
         synchronized (lock)
         {
-            topology = new Topology(slotMasters, slotToIndex, masterEndpoints, replicaEndpoints);
+            return endpoints.get(key(host, port, readOnly));
+        }
+    }
+
+    private NodeEndpoint endpointLocked(final String host, final int port, final boolean readOnly)
+    {
+        final String key = key(host, port, readOnly);
+        NodeEndpoint endpoint = endpoints.get(key);
+        if (endpoint == null)
+        {
+            endpoint = runtime.endpoint(host, port, readOnly);
+            endpoints.put(key, endpoint);
+        }
+        return endpoint;
+    }
+
+    private static String key(final String host, final int port, final boolean readOnly)
+    {
+        return host + ':' + port + (readOnly ? "/ro" : "");
+    }
+
+    /**
+     * Builds and publishes the snapshot for a freshly read topology, then retires the endpoints it no longer
+     * refers to and asks the endpoints that cannot write to offer their queued commands to the new owners.
+     * Endpoints are reused by address, so a refresh that changes nothing reconnects nothing.
+     *
+     * @param description the topology as one node described it.
+     * @param queriedAtNs when ({@link System#nanoTime()}) the query for it was sent: a slot a MOVED re-pointed after
+     *                    that keeps its patched owner, since the description may predate the move.
+     * @return true when the routing changed (another owner, master set or replica set).
+     */
+    boolean apply(final TopologyDescription description, final long queriedAtNs)
+    {
+        final List<NodeEndpoint> retiring = new ArrayList<>();
+        final Topology applied;
+        final boolean changed;
+        synchronized (lock)
+        {
+            final List<NodeDescription> described = description.masters();
+            final List<NodeEndpoint> masters = new ArrayList<>(described.size());
+            final List<NodeEndpoint[]> replicas = new ArrayList<>(described.size());
+            final List<NodeEndpoint> fanOut = new ArrayList<>(described.size());
+            final int[] describedToIndex = new int[described.size()];
+            for (int i = 0; i < described.size(); i++)
+            {
+                final NodeDescription master = described.get(i);
+                describedToIndex[i] = -1;
+                if (master.slotCount() == 0)
+                {
+                    // Serves nothing, so nothing goes to it; a failed old master after a failover is one of these.
+                    continue;
+                }
+                final NodeEndpoint endpoint = endpointLocked(master.host(), master.port(), false);
+                int index = masters.indexOf(endpoint);
+                if (index < 0)
+                {
+                    index = masters.size();
+                    masters.add(endpoint);
+                    replicas.add(replicaEndpoints(description, i));
+                }
+                describedToIndex[i] = index;
+                if (master.health() != NodeDescription.Health.FAILED && !fanOut.contains(endpoint))
+                {
+                    fanOut.add(endpoint);
+                }
+            }
+            final int[] slotToIndex = new int[SlotHash.SLOT_COUNT];
+            for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++)
+            {
+                final int describedIndex = description.masterIndexFor(slot);
+                slotToIndex[slot] = describedIndex < 0 ? -1 : describedToIndex[describedIndex];
+            }
+            if (patchedSlots > 0)
+            {
+                keepNewerPatches(queriedAtNs, slotToIndex, masters, replicas, fanOut);
+            }
+            final NodeEndpoint[] masterArray = masters.toArray(NO_ENDPOINTS);
+            final NodeEndpoint[] slotMasters = new NodeEndpoint[SlotHash.SLOT_COUNT];
+            for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++)
+            {
+                slotMasters[slot] = slotToIndex[slot] >= 0 ? masterArray[slotToIndex[slot]] : null;
+            }
+            applied = new Topology(slotMasters, slotToIndex, masterArray, replicas.toArray(new NodeEndpoint[0][]),
+                fanOut.toArray(NO_ENDPOINTS));
+            changed = !applied.sameRouting(topology);
+            topology = applied;
+            collectRetiring(applied, masterArray, replicas, retiring);
+        }
+        // Outside the lock: both only raise flags and wake the endpoints' I/O agents, which do the work.
+        for (final NodeEndpoint endpoint : retiring)
+        {
+            endpoint.retire();
+        }
+        rerouteQueuedOf(applied.masters());
+        for (final NodeEndpoint[] ofMaster : replicasOf(applied))
+        {
+            rerouteQueuedOf(ofMaster);
+        }
+        return changed;
+    }
+
+    private NodeEndpoint[] replicaEndpoints(final TopologyDescription description, final int masterIndex)
+    {
+        if (config.readFrom() == ReadFrom.MASTER)
+        {
+            return NO_ENDPOINTS;
+        }
+        final List<NodeEndpoint> replicas = new ArrayList<>();
+        for (final NodeDescription replica : description.replicasOf(masterIndex))
+        {
+            // Loading or failed replicas get no reads.
+            if (replica.health() == NodeDescription.Health.ONLINE)
+            {
+                replicas.add(endpointLocked(replica.host(), replica.port(), true));
+            }
+        }
+        return replicas.toArray(NO_ENDPOINTS);
+    }
+
+    /**
+     * Under the lock: a slot a MOVED re-pointed after the query was sent keeps that owner (the description may be
+     * older than the move); older patches are superseded by the description and forgotten.
+     */
+    private void keepNewerPatches(final long queriedAtNs, final int[] slotToIndex, final List<NodeEndpoint> masters,
+        final List<NodeEndpoint[]> replicas, final List<NodeEndpoint> fanOut)
+    {
+        for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++)
+        {
+            final NodeEndpoint owner = patchedOwner[slot];
+            if (owner == null)
+            {
+                continue;
+            }
+            if (patchedAtNs[slot] - queriedAtNs <= 0)
+            {
+                patchedOwner[slot] = null;
+                patchedSlots--;
+                continue;
+            }
+            int index = masters.indexOf(owner);
+            if (index < 0)
+            {
+                index = masters.size();
+                masters.add(owner);
+                replicas.add(NO_ENDPOINTS);
+            }
+            if (!fanOut.contains(owner))
+            {
+                fanOut.add(owner);
+            }
+            slotToIndex[slot] = index;
+        }
+    }
+
+    /** Under the lock: managed endpoints the new snapshot does not refer to leave the map, to be retired. */
+    private void collectRetiring(final Topology applied, final NodeEndpoint[] masters,
+        final List<NodeEndpoint[]> replicas, final List<NodeEndpoint> retiring)
+    {
+        final Set<NodeEndpoint> referenced = Collections.newSetFromMap(new IdentityHashMap<>());
+        Collections.addAll(referenced, masters);
+        for (final NodeEndpoint[] ofMaster : replicas)
+        {
+            Collections.addAll(referenced, ofMaster);
+        }
+        managed.addAll(referenced);
+        for (final Iterator<NodeEndpoint> it = endpoints.values().iterator(); it.hasNext(); )
+        {
+            final NodeEndpoint endpoint = it.next();
+            if (managed.contains(endpoint) && !referenced.contains(endpoint))
+            {
+                it.remove();
+                managed.remove(endpoint);
+                retiring.add(endpoint);
+            }
+        }
+    }
+
+    private static NodeEndpoint[][] replicasOf(final Topology topology)
+    {
+        final NodeEndpoint[] masters = topology.masters();
+        final NodeEndpoint[][] replicas = new NodeEndpoint[masters.length][];
+        for (int i = 0; i < masters.length; i++)
+        {
+            replicas[i] = topology.replicasAt(i);
+        }
+        return replicas;
+    }
+
+    private static void rerouteQueuedOf(final NodeEndpoint[] endpoints)
+    {
+        for (final NodeEndpoint endpoint : endpoints)
+        {
+            if (!endpoint.isReady())
+            {
+                endpoint.rerouteQueued();
+            }
+        }
+    }
+
+    /**
+     * MOVED: re-points {@code slot} at the named node in a new snapshot and remembers when, so a refresh whose
+     * query went out before this keeps it.
+     *
+     * @return the slot's new owner.
+     */
+    NodeEndpoint patch(final int slot, final String host, final int port)
+    {
+        synchronized (lock)
+        {
+            final NodeEndpoint target = endpointLocked(host, port, false);
+            managed.add(target);
+            if (patchedOwner[slot] == null)
+            {
+                patchedSlots++;
+            }
+            patchedOwner[slot] = target;
+            patchedAtNs[slot] = System.nanoTime();
+            if (topology.master(slot) != target)
+            {
+                topology = topology.withSlot(slot, target);
+            }
+            return target;
         }
     }
 
@@ -137,78 +377,120 @@ final class ClusterRouter implements RedirectHandler
     @Override
     public boolean onRedirect(final RedirectedCommand command, final RespReader error)
     {
+        if (command.slot() == PINNED)
+        {
+            // Meant for this very node: its answer, even a redirect or "try later", is the caller's.
+            return false;
+        }
         final String message = error.stringValue();
         if (message.startsWith("MOVED ") || message.startsWith("ASK "))
         {
-            final boolean asking = message.startsWith("ASK ");
-            if (asking)
-            {
-                asked.incrementAndGet();
-            }
-            final String[] parts = message.split(" ");
-            if (parts.length < 3)
-            {
-                return false;
-            }
-            final int slot = Integer.parseInt(parts[1]);
-            final String address = parts[2];
-            if (command.redirects() >= config.maxRedirects())
-            {
-                command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " + slot +
-                    " redirected more than " + config.maxRedirects() + " times; last " + parts[0] + " to " +
-                    address + " (not applied)"));
-                requestRefresh();
-                return true;
-            }
-            final NodeEndpoint target = endpoint(redirectHost(address, command.source()),
-                ClusterConfig.parsePort(address), false);
-            if (!asking)
-            {
-                synchronized (lock)
-                {
-                    if (topology.master(slot) != target)
-                    {
-                        topology = topology.withSlot(slot, target);
-                    }
-                }
-                requestRefresh();
-            }
-            if (!command.resubmit(target, asking))
-            {
-                command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " + slot +
-                    " could not be re-sent to " + address + ": its ring is full (not applied)"));
-            }
+            redirect(command, message);
             return true;
         }
-        // TRYAGAIN (multi-key command during a migration) and CLUSTERDOWN (no quorum, failover in progress):
-        // the command was not applied; wait and re-route until its deadline.
-        if (message.startsWith("CLUSTERDOWN"))
+        final NodeEndpoint source = command.source();
+        final boolean unavailable = message.startsWith("LOADING") || message.startsWith("MASTERDOWN");
+        if (unavailable && source != null && source.isReadOnly())
+        {
+            // A replica that cannot serve now (loading its data, or cut off from its master with
+            // replica-serve-stale-data no): the master can, at once. The refresh drops a loading replica from reads.
+            requestRefresh();
+            final NodeEndpoint master = ownerOf(command.slot(), topology);
+            if (master != null && master != source && hasTimeToSend(command) && command.reroute(master))
+            {
+                return true;
+            }
+        }
+        else if (message.startsWith("CLUSTERDOWN"))
         {
             requestRefresh();
         }
-        command.retryLater(backoff(command));
+        // TRYAGAIN (multi-key command during a migration), CLUSTERDOWN (no quorum, failover in progress), LOADING
+        // (a restarted master): the command was not applied; wait and re-route until its deadline.
+        parkForRetry(command);
         return true;
+    }
+
+    /** MOVED or ASK: checks the bound, then follows. A reply that does not parse fails the command, saying why. */
+    private void redirect(final RedirectedCommand command, final String message)
+    {
+        final boolean asking = message.startsWith("ASK ");
+        if (asking)
+        {
+            asked.incrementAndGet();
+        }
+        final NodeEndpoint source = command.source();
+        final Redirect redirect;
+        try
+        {
+            redirect = Redirect.parse(message, source == null ? null : source.host());
+        }
+        catch (final ClusterRoutingException ex)
+        {
+            command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " +
+                command.slot() + " got a redirect it cannot follow from " + describe(source) + ": " +
+                ex.getMessage() + " (not applied)"));
+            return;
+        }
+        if (command.redirects() >= config.maxRedirects())
+        {
+            command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " +
+                redirect.slot + " redirected more than " + config.maxRedirects() + " times; last " +
+                (asking ? "ASK" : "MOVED") + " to " + redirect.address() + " from " + describe(source) +
+                " (not applied)"));
+            requestRefresh();
+            return;
+        }
+        final NodeEndpoint target;
+        if (asking)
+        {
+            target = endpoint(redirect.host, redirect.port, false);
+        }
+        else
+        {
+            target = patch(redirect.slot, redirect.host, redirect.port);
+            requestRefresh();
+        }
+        if (!command.resubmit(target, asking))
+        {
+            command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " +
+                redirect.slot + " could not be re-sent to " + redirect.address() +
+                ": its ring is full or it left the topology (not applied)"));
+        }
+    }
+
+    private static String describe(final NodeEndpoint endpoint)
+    {
+        return endpoint == null ? "an unknown node" : endpoint.host() + ':' + endpoint.port();
     }
 
     /**
      * The host of a MOVED/ASK address. An empty host, or {@code ?} (Redis 7 with
      * {@code cluster-preferred-endpoint-type unknown-endpoint}, or {@code hostname} for a node without one), means
      * "the host you sent the command to".
+     *
+     * @param address    {@code host:port}, {@code :port} or {@code ?:port}.
+     * @param sourceHost host of the node that replied, or null when unknown.
+     * @throws ClusterRoutingException when the address has no port, or no host and none to take.
      */
-    static String redirectHost(final String address, final NodeEndpoint source)
+    static String redirectHost(final String address, final String sourceHost)
     {
         final int colon = address.lastIndexOf(':');
-        final String host = colon < 0 ? address : address.substring(0, colon);
+        if (colon < 0)
+        {
+            throw new ClusterRoutingException("expected host:port, :port or ?:port, got '" + address + "'");
+        }
+        final String host = address.substring(0, colon);
         if (host.isEmpty() || "?".equals(host))
         {
-            if (source == null)
+            if (sourceHost == null)
             {
-                throw new IllegalArgumentException("expected host:port in a redirect, got '" + address +
+                throw new ClusterRoutingException("expected host:port in a redirect, got '" + address +
                     "' with no node to take the host from");
             }
-            return source.host();
+            return sourceHost;
         }
-        return ClusterConfig.parseHost(address);
+        return host;
     }
 
     /** Doubling from {@code retryBackoff}, capped at 64x: the deadline bounds the whole wait anyway. */
@@ -217,53 +499,173 @@ final class ClusterRouter implements RedirectHandler
         return config.retryBackoffNs() << Math.min(command.retries(), 6);
     }
 
+    /**
+     * Parks the command for its next backoff, never past its deadline (where the engine fails it as a timeout,
+     * not applied).
+     */
+    private void parkForRetry(final RedirectedCommand command)
+    {
+        final long remaining = command.deadlineNs() - System.nanoTime();
+        command.retryLater(Math.max(0, Math.min(backoff(command), remaining)));
+    }
+
+    private boolean hasTimeToSend(final RedirectedCommand command)
+    {
+        return command.deadlineNs() - System.nanoTime() > rerouteMarginNs;
+    }
+
     @Override
     public void onRetryDue(final RedirectedCommand command)
     {
-        final int slot = slotOf(command.reader());
-        final Topology current = topology;
-        final NodeEndpoint target = slot >= 0 ? current.master(slot) : anyMaster(current);
-        if (target == null)
+        try
         {
-            requestRefresh();
-            command.retryLater(backoff(command));
-            return;
+            final int slot = command.slot();
+            if (slot == PINNED)
+            {
+                // Never parked (onRedirect hands pinned commands' errors back); nowhere else to send one.
+                command.fail(new ClusterRoutingException("command " + command.commandName() + " for one chosen " +
+                    "node cannot be retried elsewhere (not applied)"));
+                return;
+            }
+            final NodeEndpoint target = ownerOf(slot, topology);
+            if (target == null)
+            {
+                requestRefresh();
+                parkForRetry(command);
+                return;
+            }
+            if (!hasTimeToSend(command))
+            {
+                parkForRetry(command);
+                return;
+            }
+            if (!command.reroute(target))
+            {
+                command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " + slot +
+                    " could not be re-sent: the ring of " + target + " is full or it left the topology " +
+                    "(not applied)"));
+            }
         }
-        if (!command.reroute(target))
+        catch (final RuntimeException ex)
         {
-            command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " + slot +
-                " could not be re-sent: the ring of " + target + " is full (not applied)"));
+            // The engine would leave a parked command uncompleted if this threw; nothing above was sent.
+            command.fail(new ClusterRoutingException("command " + command.commandName() + " could not be " +
+                "retried: " + ex + " (not applied)"));
         }
-    }
-
-    @Override
-    public void onConnectionLost(final NodeEndpoint endpoint, final String reason)
-    {
-        requestRefresh();
     }
 
     /**
-     * @return the slot of the command's first argument, or -1 for a command without one.
+     * A queued, never written command on a node that cannot write it: it goes to its slot's current master (any
+     * master for a keyless one) when the snapshot names another node than the one holding it.
      */
-    static int slotOf(final RespReader command)
+    @Override
+    public boolean onUnsent(final RedirectedCommand command)
     {
-        if (!command.next() || !command.next() || !command.next())
+        final int slot = command.slot();
+        if (slot == PINNED)
         {
-            return -1;
+            return false;
         }
-        return SlotHash.slot(command.buffer(), command.valueOffset(), command.valueLength());
+        final NodeEndpoint target = ownerOf(slot, topology);
+        if (target == null || target == command.source())
+        {
+            return false;
+        }
+        return command.reroute(target);
     }
 
+    /**
+     * Only nodes the current snapshot routes to ask for a refresh: an endpoint outside it (a seed probe, an
+     * {@code executeOn} target) that stays down must not keep the refresher busy.
+     */
+    @Override
+    public void onConnectionLost(final NodeEndpoint endpoint, final String reason)
+    {
+        if (topology.contains(endpoint))
+        {
+            requestRefresh();
+        }
+    }
+
+    private static NodeEndpoint ownerOf(final int slot, final Topology topology)
+    {
+        return slot >= 0 ? topology.master(slot) : anyMaster(topology);
+    }
+
+    /**
+     * @return a master for a keyless command: a connected one not reported failed if any, else any master, else
+     * null.
+     */
     static NodeEndpoint anyMaster(final Topology topology)
     {
-        final NodeEndpoint[] masters = topology.masters();
-        for (final NodeEndpoint master : masters)
+        final NodeEndpoint[] candidates = topology.fanOut().length > 0 ? topology.fanOut() : topology.masters();
+        for (final NodeEndpoint master : candidates)
         {
             if (master.isReady())
             {
                 return master;
             }
         }
-        return masters.length > 0 ? masters[0] : null;
+        return candidates.length > 0 ? candidates[0] : null;
+    }
+
+    /** A parsed MOVED or ASK reply. */
+    static final class Redirect
+    {
+        final int slot;
+        final String host;
+        final int port;
+
+        private Redirect(final int slot, final String host, final int port)
+        {
+            this.slot = slot;
+            this.host = host;
+            this.port = port;
+        }
+
+        /**
+         * @param message    {@code MOVED <slot> <address>} or {@code ASK <slot> <address>}.
+         * @param sourceHost host of the node that replied, for an address without one; null when unknown.
+         * @return the parsed redirect.
+         * @throws ClusterRoutingException naming what was expected and what came.
+         */
+        static Redirect parse(final String message, final String sourceHost)
+        {
+            final String[] parts = message.split(" ");
+            if (parts.length != 3)
+            {
+                throw new ClusterRoutingException("expected '" + parts[0] + " <slot> <host>:<port>', got '" +
+                    message + "'");
+            }
+            final int slot;
+            try
+            {
+                slot = Integer.parseInt(parts[1]);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new ClusterRoutingException("expected a slot number in '" + message + "', got '" +
+                    parts[1] + "'");
+            }
+            if (slot < 0 || slot >= SlotHash.SLOT_COUNT)
+            {
+                throw new ClusterRoutingException("expected a slot in 0..16383 in '" + message + "', got " + slot);
+            }
+            final int port;
+            try
+            {
+                port = ClusterConfig.parseRedirectPort(parts[2]);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ClusterRoutingException(ex.getMessage() + " in '" + message + "'");
+            }
+            return new Redirect(slot, redirectHost(parts[2], sourceHost), port);
+        }
+
+        String address()
+        {
+            return host + ':' + port;
+        }
     }
 }

@@ -219,9 +219,9 @@ final class ClusterSubmitter implements CommandSubmitter
     private CompletableFuture<Long> sumOverMasters(final Topology topology, final Object[] args)
     {
         final List<CompletableFuture<Long>> parts = new ArrayList<>();
-        for (final NodeEndpoint master : topology.masters())
+        for (final NodeEndpoint master : topology.fanOut())
         {
-            parts.add(master.submit(NodeEndpoint.KEYLESS, ReplyConverters.LONG, args));
+            parts.add(master.submit(ClusterRouter.PINNED, ReplyConverters.LONG, args));
         }
         return parts.isEmpty() ? noMasters() : sum(parts);
     }
@@ -229,9 +229,9 @@ final class ClusterSubmitter implements CommandSubmitter
     private CompletableFuture<String> okOverMasters(final Topology topology, final Object[] args)
     {
         final List<CompletableFuture<String>> parts = new ArrayList<>();
-        for (final NodeEndpoint master : topology.masters())
+        for (final NodeEndpoint master : topology.fanOut())
         {
-            parts.add(master.submit(NodeEndpoint.KEYLESS, ReplyConverters.STRING, args));
+            parts.add(master.submit(ClusterRouter.PINNED, ReplyConverters.STRING, args));
         }
         return parts.isEmpty() ? noMasters() :
             CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> "OK");
@@ -242,9 +242,10 @@ final class ClusterSubmitter implements CommandSubmitter
         final ReplyConverter<T> converter, final Object[] args)
     {
         final List<CompletableFuture<List<Object>>> parts = new ArrayList<>();
-        for (final NodeEndpoint master : topology.masters())
+        for (final NodeEndpoint master : topology.fanOut())
         {
-            parts.add(master.submit(NodeEndpoint.KEYLESS, (ReplyConverter<List<Object>>)(ReplyConverter<?>)ReplyConverters.OBJECT, args));
+            parts.add(master.submit(ClusterRouter.PINNED,
+                (ReplyConverter<List<Object>>)(ReplyConverter<?>)ReplyConverters.OBJECT, args));
         }
         if (parts.isEmpty())
         {

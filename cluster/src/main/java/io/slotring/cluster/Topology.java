@@ -9,6 +9,10 @@ import io.slotring.engine.NodeEndpoint;
  * An immutable routing snapshot: slot -> master endpoint through a 16384-entry array, and each master's replica
  * endpoints. The hot path reads one volatile reference to it ({@link ClusterRouter#topology}) and one array
  * element; a change builds a new snapshot and swaps the reference, never mutating a published one.
+ *
+ * <p>{@link #masters()} are the masters that own slots (a failed one too, while it still owns them: its slots have
+ * nowhere else to go); {@link #fanOut()} are those of them not reported failed, the nodes a command for "every
+ * master" (DBSIZE, KEYS, SCAN, FLUSHALL) goes to, so one dead node does not make every fan-out time out.
  */
 final class Topology
 {
@@ -22,19 +26,28 @@ final class Topology
     private final int[] slotMasterIndex;
     private final NodeEndpoint[] masters;
     private final NodeEndpoint[][] replicas;
+    private final NodeEndpoint[] fanOut;
     /**
      * Per-master round-robin over its replicas for read-from. One counter per master so no line is shared
      * across nodes; racy increments only skew the spread.
      */
     private final int[] replicaRoundRobin;
 
+    /**
+     * @param slotMasters     slot -> master endpoint, null where uncovered; owned by the snapshot from now on.
+     * @param slotMasterIndex slot -> index into {@code masters}, -1 where uncovered; owned likewise.
+     * @param masters         the masters owning slots.
+     * @param replicas        per master, the replica endpoints reads may go to.
+     * @param fanOut          the masters not reported failed.
+     */
     Topology(final NodeEndpoint[] slotMasters, final int[] slotMasterIndex, final NodeEndpoint[] masters,
-        final NodeEndpoint[][] replicas)
+        final NodeEndpoint[][] replicas, final NodeEndpoint[] fanOut)
     {
         this.slotMasters = slotMasters;
         this.slotMasterIndex = slotMasterIndex;
         this.masters = masters;
         this.replicas = replicas;
+        this.fanOut = fanOut;
         this.replicaRoundRobin = new int[masters.length * 16];
     }
 
@@ -42,7 +55,8 @@ final class Topology
     {
         final int[] uncovered = new int[SlotHash.SLOT_COUNT];
         Arrays.fill(uncovered, -1);
-        return new Topology(new NodeEndpoint[SlotHash.SLOT_COUNT], uncovered, NO_ENDPOINTS, new NodeEndpoint[0][]);
+        return new Topology(new NodeEndpoint[SlotHash.SLOT_COUNT], uncovered, NO_ENDPOINTS, new NodeEndpoint[0][],
+            NO_ENDPOINTS);
     }
 
     NodeEndpoint master(final int slot)
@@ -81,9 +95,80 @@ final class Topology
         return master;
     }
 
+    /**
+     * @return the masters owning slots, failed ones included.
+     */
     NodeEndpoint[] masters()
     {
         return masters;
+    }
+
+    /**
+     * @param masterIndex index in {@link #masters()}.
+     * @return the replica endpoints reads of that master's slots may go to.
+     */
+    NodeEndpoint[] replicasAt(final int masterIndex)
+    {
+        return replicas[masterIndex];
+    }
+
+    /**
+     * @return the masters owning slots that are not reported failed: where "every master" commands go.
+     */
+    NodeEndpoint[] fanOut()
+    {
+        return fanOut;
+    }
+
+    /**
+     * @return true when {@code endpoint} serves this snapshot: a slot's master or a replica reads go to.
+     */
+    boolean contains(final NodeEndpoint endpoint)
+    {
+        for (final NodeEndpoint master : masters)
+        {
+            if (master == endpoint)
+            {
+                return true;
+            }
+        }
+        for (final NodeEndpoint[] ofMaster : replicas)
+        {
+            for (final NodeEndpoint replica : ofMaster)
+            {
+                if (replica == endpoint)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return true when a master owning slots has no connection ready: its slots' commands wait, and only a new
+     * topology (a promoted replica) can move them.
+     */
+    boolean hasUnreadyMaster()
+    {
+        for (final NodeEndpoint master : masters)
+        {
+            if (!master.isReady())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return true when both snapshots send every command to the same endpoints (the refresher backs off while
+     * refreshes keep finding nothing new).
+     */
+    boolean sameRouting(final Topology other)
+    {
+        return Arrays.equals(slotMasters, other.slotMasters) && Arrays.equals(fanOut, other.fanOut) &&
+            Arrays.equals(masters, other.masters) && Arrays.deepEquals(replicas, other.replicas);
     }
 
     /**
@@ -92,17 +177,10 @@ final class Topology
      */
     Topology withSlot(final int slot, final NodeEndpoint endpoint)
     {
-        int index = -1;
-        for (int i = 0; i < masters.length; i++)
-        {
-            if (masters[i] == endpoint)
-            {
-                index = i;
-                break;
-            }
-        }
+        int index = indexOf(masters, endpoint);
         NodeEndpoint[] newMasters = masters;
         NodeEndpoint[][] newReplicas = replicas;
+        NodeEndpoint[] newFanOut = fanOut;
         if (index < 0)
         {
             index = masters.length;
@@ -111,10 +189,28 @@ final class Topology
             newReplicas = Arrays.copyOf(replicas, replicas.length + 1);
             newReplicas[index] = NO_ENDPOINTS;
         }
+        if (indexOf(fanOut, endpoint) < 0)
+        {
+            // A node just named it the slot's owner: whatever an older snapshot said, it now holds keys.
+            newFanOut = Arrays.copyOf(fanOut, fanOut.length + 1);
+            newFanOut[fanOut.length] = endpoint;
+        }
         final NodeEndpoint[] newSlots = slotMasters.clone();
         final int[] newIndex = slotMasterIndex.clone();
         newSlots[slot] = endpoint;
         newIndex[slot] = index;
-        return new Topology(newSlots, newIndex, newMasters, newReplicas);
+        return new Topology(newSlots, newIndex, newMasters, newReplicas, newFanOut);
+    }
+
+    static int indexOf(final NodeEndpoint[] endpoints, final NodeEndpoint endpoint)
+    {
+        for (int i = 0; i < endpoints.length; i++)
+        {
+            if (endpoints[i] == endpoint)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 }

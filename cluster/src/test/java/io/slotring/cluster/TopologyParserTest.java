@@ -459,6 +459,58 @@ class TopologyParserTest
         assertThat(topology.nodeById(B1).host()).isEqualTo("127.0.0.1");
     }
 
+    // -------------------------------------------------------------------------------- CLUSTER SHARDS vs CLUSTER SLOTS
+
+    /**
+     * Redis 7 and Valkey up to 7.2.5 can answer CLUSTER SHARDS, after a failover, with the shard of the failed
+     * primary and its promoted replica listing no slots, while CLUSTER SLOTS from the same node (its slot table)
+     * names the promoted replica: the refresher cross-checks and keeps the view covering more slots.
+     */
+    @Nested
+    class CrossCheck
+    {
+        @Test
+        void aShardWithoutSlotsAfterAFailoverLosesToClusterSlotsThatCoversThem()
+        {
+            for (final boolean resp3 : new boolean[]{ true, false })
+            {
+                final TopologyDescription shards = TopologyParser.parseShards(list(
+                    shard(resp3, List.of(),
+                        node(resp3, A, 7000, "127.0.0.1", "127.0.0.1", "master", "fail"),
+                        node(resp3, A1, 7003, "127.0.0.1", "127.0.0.1", "master", "online")),
+                    shard(resp3, List.of(5461L, 16383L),
+                        node(resp3, B, 7001, "127.0.0.1", "127.0.0.1", "master", "online"))), ANSWERING);
+                assertThat(shards.uncoveredSlots()).isEqualTo(5461);
+                assertThat(shards.masterFor(0)).isNull();
+
+                final TopologyDescription slots = TopologyParser.parseSlots(list(
+                    list(0L, 5460L, slotsNode(resp3, "127.0.0.1", 7003, A1, null)),
+                    list(5461L, 16383L, slotsNode(resp3, "127.0.0.1", 7001, B, null))), ANSWERING);
+
+                final TopologyDescription chosen = TopologyRefresher.moreCovering(shards, slots);
+                assertThat(chosen).isSameAs(slots);
+                assertThat(chosen.uncoveredSlots()).isZero();
+                assertThat(chosen.masterFor(0).nodeId()).isEqualTo(A1);
+                assertThat(chosen.masterFor(0).address()).isEqualTo("127.0.0.1:7003");
+            }
+        }
+
+        @Test
+        void clusterShardsStaysWhenClusterSlotsCoversNoMore()
+        {
+            final TopologyDescription shards = TopologyParser.parseShards(threeShards(true), ANSWERING);
+            final TopologyDescription slots = TopologyParser.parseSlots(threeRanges(true), ANSWERING);
+            // Equal coverage: CLUSTER SHARDS also says which replicas are loading or failed.
+            assertThat(TopologyRefresher.moreCovering(shards, slots)).isSameAs(shards);
+
+            final TopologyDescription partial = TopologyParser.parseShards(list(
+                shard(true, List.of(0L, 99L), node(true, A, 7000, "h", "h", "master", "online"))), ANSWERING);
+            final TopologyDescription lessCovering = TopologyParser.parseSlots(list(
+                list(0L, 9L, slotsNode(true, "h", 7000, A, null))), ANSWERING);
+            assertThat(TopologyRefresher.moreCovering(partial, lessCovering)).isSameAs(partial);
+        }
+    }
+
     /** Three shards, listed out of slot order, one with its replica before its master. */
     private static List<Object> threeShards(final boolean resp3)
     {

@@ -43,7 +43,7 @@ public final class AsyncCommands
     public CompletableFuture<Object> execute(final Object... args)
     {
         // Checked here as well as in the engine: a router reads the name and key before the engine sees them.
-        CommandChecks.checkedLength(args, Long.MAX_VALUE);
+        CommandChecks.checkArguments(args);
         return client.submit(ReplyConverters.OBJECT, args);
     }
 

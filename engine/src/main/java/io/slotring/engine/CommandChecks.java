@@ -69,6 +69,21 @@ final class CommandChecks
      */
     static int checkedLength(final Object[] args, final long commandTimeoutNs)
     {
+        final int length = checkArguments(args);
+        checkBlockTime(args, commandTimeoutNs);
+        return length;
+    }
+
+    /**
+     * Everything {@link #checkedLength} checks except the block time, for a layer that routes by the name and key
+     * before the engine sizes the command.
+     *
+     * @param args command name and arguments.
+     * @return the encoded length of the command.
+     * @throws IllegalArgumentException for no arguments, a null or unsupported argument, or a refused command.
+     */
+    static int checkArguments(final Object[] args)
+    {
         if (args == null || args.length == 0)
         {
             throw new IllegalArgumentException("expected a command name and its arguments, got " +
@@ -94,7 +109,6 @@ final class CommandChecks
             throw new IllegalArgumentException("CLIENT REPLY " + args[2] + " is not supported on a shared " +
                 "connection: later replies would complete the wrong commands");
         }
-        checkBlockTime(args, commandTimeoutNs);
         return length;
     }
 

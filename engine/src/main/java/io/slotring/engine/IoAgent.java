@@ -254,7 +254,19 @@ final class IoAgent implements Agent
                 else
                 {
                     final RedirectedCommand view = redirected.wrap(command, null);
-                    runtime.redirectHandler().onRetryDue(view);
+                    try
+                    {
+                        runtime.redirectHandler().onRetryDue(view);
+                    }
+                    catch (final Throwable ex)
+                    {
+                        if (!view.taken())
+                        {
+                            command.fail(new RedisConnectionException("command " + command.commandName +
+                                " could not be retried: " + ex + " (not applied)", false, ex));
+                        }
+                        throw ex;
+                    }
                     if (!view.taken())
                     {
                         command.fail(new RedisBackPressureException("command " + command.commandName +
@@ -280,7 +292,13 @@ final class IoAgent implements Agent
         drainAdditions();
         for (final NodeConnection connection : connections)
         {
+            final boolean retired = connection.isRetired();
             connection.shutdown();
+            if (retired)
+            {
+                // Its endpoint was already forgotten by the runtime, which frees only the endpoints it knows.
+                connection.free();
+            }
         }
         final RedisConnectionException closed =
             new RedisConnectionException("client closed while the command waited for a retry (not applied)",

@@ -114,6 +114,12 @@ public final class IoRuntime implements AutoCloseable
         });
     }
 
+    /** A retired endpoint: its agent frees its connections; the runtime no longer holds it. */
+    synchronized void forget(final NodeEndpoint endpoint)
+    {
+        endpoints.remove(endpoint);
+    }
+
     /** Wakes every agent blocked in its selector (a batch's commands were published without waking them). */
     void wakeAgents()
     {

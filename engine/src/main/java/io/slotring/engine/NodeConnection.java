@@ -136,6 +136,11 @@ final class NodeConnection
         useRecv(standardRecv);
     }
 
+    boolean isRetired()
+    {
+        return publishedState == RETIRED;
+    }
+
     /** Any thread: see {@link NodeEndpoint#rerouteQueued()}. */
     void requestReroute()
     {
@@ -663,7 +668,9 @@ final class NodeConnection
         if (controlReplies > 0)
         {
             controlReplies--;
-            if (reply.type() == RespType.ERROR)
+            // LOADING and MASTERDOWN answer a PING from a live node that cannot serve data yet: alive all the same.
+            if (reply.type() == RespType.ERROR && !reply.contentStartsWith(LOADING) &&
+                !reply.contentStartsWith(MASTERDOWN))
             {
                 throw new RedisConnectionException(name + ": idle PING answered with an error: " + reply.stringValue(),
                     false, null);

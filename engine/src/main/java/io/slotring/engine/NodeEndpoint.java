@@ -30,6 +30,11 @@ public final class NodeEndpoint
     public static final int HASH_KEY = -2;
     /** Slot argument: the command has no key; it takes any connection. */
     public static final int KEYLESS = -1;
+    /**
+     * Slot argument: keyless and meant for this node alone (a fan-out part, a command sent to a chosen node): a
+     * routing layer must never move it elsewhere, and its error replies are its answer.
+     */
+    public static final int PINNED = -3;
 
     private static final CommandHeader ASKING = CommandHeader.of(1, "ASKING");
 
@@ -185,6 +190,7 @@ public final class NodeEndpoint
     public void retire()
     {
         retired = true;
+        runtime.forget(this);
         for (final NodeConnection connection : connections)
         {
             connection.requestRetire();

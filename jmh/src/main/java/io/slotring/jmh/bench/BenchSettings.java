@@ -32,11 +32,25 @@ final class BenchSettings
     final boolean quick;
     final long awaitTimeoutNs;
     final String commandLine;
+    /** slotring's thread options; the other clients ignore them. */
+    final SlotringOptions slotring;
 
     BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
         final int keySize, final int valueSize, final int batch, final int keys, final int durationSec,
-        final int warmupSec, final int rounds, final int primeSec, final String seeds, final int embeddedMasters, final boolean verify,
-        final long rate, final Path out, final boolean quick, final int awaitTimeoutSec, final String commandLine)
+        final int warmupSec, final int rounds, final int primeSec, final String seeds, final int embeddedMasters,
+        final boolean verify, final long rate, final Path out, final boolean quick, final int awaitTimeoutSec,
+        final String commandLine)
+    {
+        this(ops, clients, connections, mux, keySize, valueSize, batch, keys, durationSec, warmupSec, rounds,
+            primeSec, seeds, embeddedMasters, verify, rate, out, quick, awaitTimeoutSec, commandLine,
+            SlotringOptions.DEFAULTS);
+    }
+
+    BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
+        final int keySize, final int valueSize, final int batch, final int keys, final int durationSec,
+        final int warmupSec, final int rounds, final int primeSec, final String seeds, final int embeddedMasters,
+        final boolean verify, final long rate, final Path out, final boolean quick, final int awaitTimeoutSec,
+        final String commandLine, final SlotringOptions slotring)
     {
         this.ops = List.copyOf(ops);
         this.clients = List.copyOf(clients);
@@ -58,6 +72,7 @@ final class BenchSettings
         this.quick = quick;
         this.awaitTimeoutNs = TimeUnit.SECONDS.toNanos(awaitTimeoutSec);
         this.commandLine = commandLine;
+        this.slotring = slotring;
     }
 
     /**
@@ -66,8 +81,24 @@ final class BenchSettings
     BenchSettings withWindow(final int warmup, final int duration)
     {
         return new BenchSettings(ops, clients, connections, mux, keySize, valueSize, batch, keys, duration, warmup,
-            rounds, primeSec, seeds, embeddedMasters, verify, rate, out, quick,
-            (int)TimeUnit.NANOSECONDS.toSeconds(awaitTimeoutNs), commandLine);
+            rounds, primeSec, seeds, embeddedMasters, verify, rate, out, quick, awaitTimeoutSec(), commandLine,
+            slotring);
+    }
+
+    /**
+     * @return the same settings with another worker count, batch and offered rate (0: closed loop), for the
+     * phases of {@code bin/bench latency}.
+     */
+    BenchSettings withShape(final int workers, final int batchSize, final long offeredRate)
+    {
+        return new BenchSettings(ops, clients, workers, mux, keySize, valueSize, batchSize, keys, durationSec,
+            warmupSec, rounds, primeSec, seeds, embeddedMasters, verify, offeredRate, out, quick, awaitTimeoutSec(),
+            commandLine, slotring);
+    }
+
+    private int awaitTimeoutSec()
+    {
+        return (int)TimeUnit.NANOSECONDS.toSeconds(awaitTimeoutNs);
     }
 
     boolean openLoop()
@@ -98,6 +129,7 @@ final class BenchSettings
         config.put("seeds", seedList);
         config.put("masters", masters);
         config.put("embedded_cluster", seeds == null);
+        config.put("slotring", slotring.describe());
         return config;
     }
 }

@@ -25,7 +25,8 @@ import org.HdrHistogram.Recorder;
  *       wait so far.</li>
  * </ul>
  * The coordinator samples ops every second (the per-second series, also printed to stderr) and snapshots CPU and
- * allocation exactly at the window's edges. Workers stop at the deadline by themselves; every batch wait is
+ * allocation exactly at the window's edges; context switches at the start and every second of the window (see
+ * {@link ContextSwitches} for why). Workers stop at the deadline by themselves; every batch wait is
  * bounded, and a worker that still does not stop is reported and abandoned (daemon thread), never waited on.
  */
 final class Measurement
@@ -73,6 +74,7 @@ final class Measurement
         final long[] series = new long[seconds];
         JvmMeters.Snapshot begin = null;
         JvmMeters.Snapshot end = null;
+        ContextSwitches.Tally switches = null;
         BenchWindowEvent window = null;
         long opsBegin = 0;
         long opsEnd = 0;
@@ -82,6 +84,7 @@ final class Measurement
         if (settings.warmupSec == 0)
         {
             begin = JvmMeters.snapshot();
+            switches = ContextSwitches.start();
             opsBegin = completed(workers);
             window = BenchWindowEvent.begin(client.name(), op, round);
         }
@@ -99,8 +102,14 @@ final class Measurement
             if (second == settings.warmupSec)
             {
                 begin = snapshot;
+                switches = ContextSwitches.start();
                 opsBegin = ops;
                 window = BenchWindowEvent.begin(client.name(), op, round);
+            }
+            else if (switches != null)
+            {
+                // Every second, not only at the end, so a thread that ends inside the window keeps most of its count.
+                switches.sample();
             }
             if (second == seconds)
             {
@@ -159,6 +168,7 @@ final class Measurement
             {
                 result.cpuUsPerOp = (end.cpuNs - begin.cpuNs) / 1000.0 / result.totalOps;
                 result.allocBytesPerOp = (double)end.allocatedSince(begin) / result.totalOps;
+                result.csPerOp = switches == null ? null : (double)switches.total() / result.totalOps;
             }
             result.gcCount = end.gcCount - begin.gcCount;
             result.gcMillis = end.gcMillis - begin.gcMillis;
@@ -341,9 +351,8 @@ final class Measurement
         {
             final int batch = settings.batch;
             final long timeoutNs = settings.awaitTimeoutNs;
-            final double intervalNs = 1e9 * settings.connections / settings.rate;
-            // Stagger the workers' schedules so the offered load is smooth, not 16 commands at once.
-            final double offsetNs = intervalNs * index / settings.connections;
+            final OpenLoopSchedule schedule = new OpenLoopSchedule(startNs, settings.rate, settings.connections,
+                index);
             long next = 0;
             while (!stop)
             {
@@ -352,23 +361,19 @@ final class Measurement
                 {
                     break;
                 }
-                final long due = intended(next, offsetNs, intervalNs);
+                final long due = schedule.intended(next);
                 if (due - now > 0)
                 {
                     LockSupport.parkNanos(due - now);
                     continue;
                 }
-                int count = 1;
-                while (count < batch && intended(next + count, offsetNs, intervalNs) - now <= 0)
-                {
-                    count++;
-                }
+                final int count = schedule.due(next, now, batch);
                 fill(count);
                 worker.execute(keys, isSet, count, timeoutNs);
                 final long done = System.nanoTime();
                 for (int i = 0; i < count; i++)
                 {
-                    final long start = intended(next + i, offsetNs, intervalNs);
+                    final long start = schedule.intended(next + i);
                     if (start - measureStartNs >= 0 && start - endNs < 0)
                     {
                         recorder.recordValue(Math.min(Math.max(0, done - start), HIGHEST_NS));
@@ -381,7 +386,7 @@ final class Measurement
             final long stopped = Math.min(System.nanoTime(), endNs);
             for (long k = next; ; k++)
             {
-                final long start = intended(k, offsetNs, intervalNs);
+                final long start = schedule.intended(k);
                 if (start - stopped >= 0)
                 {
                     break;
@@ -391,11 +396,6 @@ final class Measurement
                     recorder.recordValue(Math.min(stopped - start, HIGHEST_NS));
                 }
             }
-        }
-
-        private long intended(final long command, final double offsetNs, final double intervalNs)
-        {
-            return startNs + (long)(offsetNs + command * intervalNs);
         }
     }
 }

@@ -26,6 +26,8 @@ final class RunResult
     double opsPerSec;
     Double cpuUsPerOp;
     Double allocBytesPerOp;
+    /** Context switches of the whole JVM (or the C process) per op; null where the OS does not say. */
+    Double csPerOp;
     Double p50Us;
     Double p99Us;
     Double p999Us;
@@ -102,6 +104,7 @@ final class RunResult
         out.put("duration_sec", round3(durationSec));
         out.put("cpu_us_per_op", cpuUsPerOp == null ? null : round3(cpuUsPerOp));
         out.put("alloc_bytes_per_op", allocBytesPerOp == null ? null : round1(allocBytesPerOp));
+        out.put("cs_per_op", csPerOp == null ? null : round3(csPerOp));
         out.put("p50_us", p50Us == null ? null : round1(p50Us));
         out.put("p99_us", p99Us == null ? null : round1(p99Us));
         out.put("p999_us", p999Us == null ? null : round1(p999Us));

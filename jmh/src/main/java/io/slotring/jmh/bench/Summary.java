@@ -88,6 +88,11 @@ final class Summary
         return median(result -> result.allocBytesPerOp);
     }
 
+    Double csPerOp()
+    {
+        return median(result -> result.csPerOp);
+    }
+
     Double p50Us()
     {
         return median(result -> result.p50Us);

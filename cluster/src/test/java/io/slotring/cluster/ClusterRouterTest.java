@@ -1,0 +1,285 @@
+package io.slotring.cluster;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.slotring.engine.IoRuntime;
+import io.slotring.engine.NodeEndpoint;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The router without a cluster: snapshots built from hand-made descriptions over real endpoints that point at
+ * closed loopback ports (they try to connect, fail, and back off; nothing is mocked), MOVED patches against
+ * refreshes, endpoint retirement, fan-out membership, and the parsing of redirect replies.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ClusterRouterTest
+{
+    private static final String HOST = "127.0.0.1";
+    private static final String A = id('a');
+    private static final String B = id('b');
+    private static final String C = id('c');
+    private static final String A1 = id('1');
+
+    private int portA;
+    private int portB;
+    private int portC;
+    private int portA1;
+    private int portOther;
+    private ClusterConfig config;
+    private ClusterRouter router;
+    private IoRuntime runtime;
+
+    @BeforeEach
+    void start() throws IOException
+    {
+        portA = closedPort();
+        portB = closedPort();
+        portC = closedPort();
+        portA1 = closedPort();
+        portOther = closedPort();
+        config = ClusterConfig.create().seeds(HOST + ':' + portA).readFrom(ReadFrom.REPLICA_PREFERRED);
+        config.engine().ringSize(16).connectTimeout(Duration.ofMillis(200))
+            .reconnectDelay(Duration.ofMillis(50), Duration.ofMillis(200));
+        router = new ClusterRouter(config);
+        runtime = new IoRuntime(config.engine(), router);
+        router.attach(runtime, null);
+    }
+
+    @AfterEach
+    void stop()
+    {
+        runtime.close();
+    }
+
+    @Test
+    void aMovedPatchNewerThanTheRefreshQueryOutlivesThatSnapshotButNotANewerOne()
+    {
+        final TopologyDescription before = description(List.of(
+            master(A, portA, NodeDescription.Health.ONLINE, 0, 8191),
+            master(B, portB, NodeDescription.Health.ONLINE, 8192, 16383)), List.of());
+        router.apply(before, System.nanoTime());
+        final NodeEndpoint a = router.topology().master(100);
+        final NodeEndpoint b = router.topology().master(9000);
+        assertThat(a.port()).isEqualTo(portA);
+
+        // A refresh query goes out; then a MOVED moves slot 100 to B and slot 200 to a node the query did not know.
+        final long queriedBeforeTheMove = System.nanoTime();
+        assertThat(router.patch(100, HOST, portB)).isSameAs(b);
+        final NodeEndpoint c = router.patch(200, HOST, portC);
+        assertThat(router.topology().master(100)).isSameAs(b);
+        assertThat(router.topology().master(200)).isSameAs(c);
+
+        // The reply describes the cluster as it was when asked: the patched slots keep their newer owners.
+        router.apply(before, queriedBeforeTheMove);
+        assertThat(router.topology().master(100)).isSameAs(b);
+        assertThat(router.topology().master(200)).isSameAs(c);
+        assertThat(router.topology().master(101)).isSameAs(a);
+        assertThat(router.topology().masters()).containsExactly(a, b, c);
+        assertThat(router.topology().fanOut()).containsExactly(a, b, c);
+        assertThat(c.isRetired()).isFalse();
+
+        // A snapshot asked for after the move is the newer word: it wins, and C, in no snapshot now, is retired.
+        router.apply(before, System.nanoTime());
+        assertThat(router.topology().master(100)).isSameAs(a);
+        assertThat(router.topology().master(200)).isSameAs(a);
+        assertThat(router.topology().masters()).containsExactly(a, b);
+        assertThat(c.isRetired()).isTrue();
+        assertThat(router.knownEndpoint(HOST, portC, false)).isNull();
+    }
+
+    @Test
+    void endpointsThatLeaveTheTopologyAreRetiredWhileOthersAndExecuteOnTargetsStay()
+    {
+        final TopologyDescription healthy = description(List.of(
+            master(A, portA, NodeDescription.Health.ONLINE, 0, 8191),
+            master(B, portB, NodeDescription.Health.ONLINE, 8192, 16383)),
+            List.of(replica(A1, portA1, A, NodeDescription.Health.ONLINE)));
+        assertThat(router.apply(healthy, System.nanoTime())).isTrue();
+        final NodeEndpoint a = router.knownEndpoint(HOST, portA, false);
+        final NodeEndpoint b = router.knownEndpoint(HOST, portB, false);
+        final NodeEndpoint a1ReadOnly = router.knownEndpoint(HOST, portA1, true);
+        assertThat(router.topology().replicasAt(0)).containsExactly(a1ReadOnly);
+        // As executeOn creates it: outside every snapshot.
+        final NodeEndpoint chosen = router.endpoint(HOST, portOther, false);
+        assertThat(router.apply(healthy, System.nanoTime())).as("the same topology again").isFalse();
+
+        // A failed; its replica took its slots. Redis still lists A: a master, failed, without slots.
+        final TopologyDescription failedOver = description(List.of(
+            master(A, portA, NodeDescription.Health.FAILED),
+            master(A1, portA1, NodeDescription.Health.ONLINE, 0, 8191),
+            master(B, portB, NodeDescription.Health.ONLINE, 8192, 16383)), List.of());
+        assertThat(router.apply(failedOver, System.nanoTime())).isTrue();
+        final NodeEndpoint a1 = router.knownEndpoint(HOST, portA1, false);
+        assertThat(router.topology().master(0)).isSameAs(a1);
+        assertThat(router.topology().masters()).containsExactly(a1, b);
+        assertThat(a.isRetired()).isTrue();
+        assertThat(a1ReadOnly.isRetired()).as("the read-only endpoint of a node that is no replica now").isTrue();
+        assertThat(router.knownEndpoint(HOST, portA, false)).isNull();
+        assertThat(b.isRetired()).isFalse();
+        assertThat(chosen.isRetired()).isFalse();
+        assertThat(router.endpoint(HOST, portOther, false)).isSameAs(chosen);
+
+        // A comes back and takes its slots back (a manual failover): a fresh endpoint, not the retired one.
+        final TopologyDescription failedBack = description(List.of(
+            master(A, portA, NodeDescription.Health.ONLINE, 0, 8191),
+            master(B, portB, NodeDescription.Health.ONLINE, 8192, 16383)),
+            List.of(replica(A1, portA1, A, NodeDescription.Health.ONLINE)));
+        router.apply(failedBack, System.nanoTime());
+        final NodeEndpoint aAgain = router.knownEndpoint(HOST, portA, false);
+        assertThat(aAgain).isNotNull().isNotSameAs(a);
+        assertThat(aAgain.isRetired()).isFalse();
+        assertThat(router.topology().master(0)).isSameAs(aAgain);
+        assertThat(a1.isRetired()).isTrue();
+        assertThat(router.topology().replicasAt(0)).hasSize(1);
+    }
+
+    @Test
+    void fanOutSkipsFailedMastersAndMastersWithoutSlots()
+    {
+        router.apply(description(List.of(
+            master(A, portA, NodeDescription.Health.FAILED, 0, 8191),
+            master(B, portB, NodeDescription.Health.ONLINE, 8192, 16383),
+            master(C, portC, NodeDescription.Health.ONLINE)), List.of()), System.nanoTime());
+        final Topology topology = router.topology();
+        final NodeEndpoint a = router.knownEndpoint(HOST, portA, false);
+        final NodeEndpoint b = router.knownEndpoint(HOST, portB, false);
+        // A failed master with slots and no replica still owns them: its slots' commands have nowhere else to go.
+        assertThat(topology.master(0)).isSameAs(a);
+        assertThat(topology.masters()).containsExactly(a, b);
+        assertThat(topology.fanOut()).containsExactly(b);
+        assertThat(ClusterRouter.anyMaster(topology)).isSameAs(b);
+        assertThat(router.knownEndpoint(HOST, portC, false)).as("a master without slots is not connected").isNull();
+    }
+
+    @Test
+    void onlyEndpointsOfTheSnapshotAskForARefreshWhenTheirConnectionIsLost() throws Exception
+    {
+        final TopologyRefresher refresher = new TopologyRefresher(router, config);
+        router.attach(runtime, refresher);
+        // Outside the snapshot (an executeOn target or a seed probe): down for good, it must not drive refreshes.
+        final NodeEndpoint outside = router.endpoint(HOST, portOther, false);
+        awaitConnectFailures(outside);
+        assertThat(refresher.pendingRequest()).isFalse();
+
+        router.apply(description(List.of(master(A, portA, NodeDescription.Health.ONLINE, 0, 16383)), List.of()),
+            System.nanoTime());
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!refresher.pendingRequest() && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(5);
+        }
+        assertThat(refresher.pendingRequest()).as("a routed master that cannot connect asks for a refresh").isTrue();
+    }
+
+    @Test
+    void redirectsWithoutAHostMeanTheHostOfTheNodeThatReplied()
+    {
+        final ClusterRouter.Redirect empty = ClusterRouter.Redirect.parse("MOVED 1234 :6380", "10.0.0.7");
+        assertThat(empty.slot).isEqualTo(1234);
+        assertThat(empty.host).isEqualTo("10.0.0.7");
+        assertThat(empty.port).isEqualTo(6380);
+        final ClusterRouter.Redirect unknown = ClusterRouter.Redirect.parse("MOVED 1234 ?:6380", "10.0.0.7");
+        assertThat(unknown.address()).isEqualTo("10.0.0.7:6380");
+        assertThat(ClusterRouter.Redirect.parse("ASK 5 redis-b.example:7001", "10.0.0.7").address())
+            .isEqualTo("redis-b.example:7001");
+        assertThat(ClusterRouter.Redirect.parse("MOVED 16383 ::1:7000", "10.0.0.7").host).isEqualTo("::1");
+        // Seeds still need a host.
+        assertThatThrownBy(() -> ClusterConfig.parsePort(":6380")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void redirectsThatDoNotParseAreRejectedSayingWhatWasExpectedAndWhatCame()
+    {
+        assertUnparseable("MOVED 1234", "expected 'MOVED <slot> <host>:<port>'", "'MOVED 1234'");
+        assertUnparseable("MOVED x 10.0.0.1:6380", "expected a slot number", "'x'");
+        assertUnparseable("MOVED 16384 10.0.0.1:6380", "expected a slot in 0..16383", "16384");
+        assertUnparseable("MOVED 1 10.0.0.1:port", "expected a numeric port", "10.0.0.1:port");
+        assertUnparseable("MOVED 1 10.0.0.1:", "expected host:port", "'10.0.0.1:'");
+        assertUnparseable("ASK 1 6380", "expected host:port", "'6380'");
+        assertUnparseable("MOVED 1 10.0.0.1:0", "expected a port in 1..65535", "0");
+        assertThatThrownBy(() -> ClusterRouter.Redirect.parse("MOVED 1 :6380", null))
+            .isInstanceOf(ClusterRoutingException.class)
+            .hasMessageContaining("no node to take the host from")
+            .hasMessageContaining("':6380'");
+    }
+
+    @Test
+    void retryBackoffMustBePositive()
+    {
+        assertThatThrownBy(() -> ClusterConfig.create().retryBackoff(Duration.ZERO))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("retryBackoff must be > 0")
+            .hasMessageContaining("got 0ns");
+        assertThatThrownBy(() -> ClusterConfig.create().retryBackoff(Duration.ofMillis(-1)))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("retryBackoff must be > 0");
+        assertThat(ClusterConfig.create().seeds("127.0.0.1:7000").retryBackoff(Duration.ofNanos(1)).conclude()
+            .retryBackoffNs()).isEqualTo(1);
+    }
+
+    private static void assertUnparseable(final String message, final String expected, final String came)
+    {
+        assertThatThrownBy(() -> ClusterRouter.Redirect.parse(message, "10.0.0.7"))
+            .isInstanceOf(ClusterRoutingException.class)
+            .hasMessageContaining(expected)
+            .hasMessageContaining(came)
+            .satisfies(ex -> assertThat(((ClusterRoutingException)ex).mayHaveBeenApplied()).isFalse());
+    }
+
+    /** Waits until the endpoint failed to connect at least twice, so its first failure was reported long ago. */
+    private static void awaitConnectFailures(final NodeEndpoint endpoint) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (endpoint.lastError() == null && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(5);
+        }
+        assertThat(endpoint.lastError()).as("the closed port refused the connection").isNotNull();
+        Thread.sleep(300);
+    }
+
+    private static TopologyDescription description(final List<NodeDescription> masters,
+        final List<NodeDescription> replicas)
+    {
+        return new TopologyDescription(masters, replicas);
+    }
+
+    private static NodeDescription master(final String id, final int port, final NodeDescription.Health health,
+        final int... slotRanges)
+    {
+        return new NodeDescription(id, HOST, port, NodeDescription.Role.MASTER, health, slotRanges, null,
+            NodeDescription.UNKNOWN_OFFSET);
+    }
+
+    private static NodeDescription replica(final String id, final int port, final String masterId,
+        final NodeDescription.Health health)
+    {
+        return new NodeDescription(id, HOST, port, NodeDescription.Role.REPLICA, health, null, masterId,
+            NodeDescription.UNKNOWN_OFFSET);
+    }
+
+    /** A loopback port nothing listens on: bound once to get a free number, then closed. */
+    private static int closedPort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String id(final char c)
+    {
+        return String.valueOf(c).repeat(40);
+    }
+}
