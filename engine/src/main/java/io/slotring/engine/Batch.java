@@ -1,8 +1,8 @@
 package io.slotring.engine;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A reusable group of zero-copy commands: submit many, then {@link #await} them all. Allocated once per worker and
@@ -16,22 +16,23 @@ import java.util.concurrent.locks.LockSupport;
  * }
  * }</pre>
  *
- * <p>Sending: a batch's commands are published as they are submitted but the I/O agents are woken once, at
- * {@link #await} (or {@link #flush}), so everything the batch holds for a connection leaves in one write; an agent
- * that is awake anyway picks them up sooner. All of one batch's commands for a node go over one of its
- * connections; the next batch uses the next connection.
+ * <p>Sending: a batch's commands are published as they are submitted and written at {@link #await} (or
+ * {@link #flush}) by the caller itself, one gathering write per connection holding everything published there
+ * (other callers' commands included); a thread already writing that connection takes them along instead. All of
+ * one batch's commands for a node go over one of its connections; the next batch uses the next connection.
  *
- * <p>Threads: one caller submits and awaits; completions arrive on I/O threads (several, when a batch spans
- * nodes), hence the atomic count. A caller that awaits spins {@code callerSpinTries} times and then parks until the
- * last completion unparks it.
+ * <p>Waiting: {@link #await} reads and completes the replies itself and blocks in the batch's own selector, so a
+ * reply wakes the caller directly (no I/O-thread hand-off). It spins {@code callerSpinTries} times before blocking.
+ *
+ * <p>Threads: one caller submits and awaits; completions may also run on I/O threads or on other callers that are
+ * reading a shared connection, hence the atomic count.
  */
-public final class Batch
+public final class Batch implements Awaitable
 {
     /** Spreads batches of different workers over a node's connections from the start. */
     private static final AtomicInteger AFFINITY_SEED = new AtomicInteger();
 
     private final ReplyHandler handler;
-    private final int spinTries;
     private final IoRuntime runtime;
     /**
      * Which of a node's connections this batch's commands use; advanced after an {@link #await}, so a worker's
@@ -43,17 +44,23 @@ public final class Batch
     private int affinity = AFFINITY_SEED.getAndIncrement();
     /** An await asked to move to the next connection; done by the next submission that finds nothing in flight. */
     private boolean rotatePending;
-    /** Commands published since the last wake: the agents are woken once per batch, not per command. */
-    private boolean unflushed;
-    // Incremented by the submitting thread, decremented by I/O threads.
+    /**
+     * Connections this batch published to since its last await: written at flush, read at await. Grows to the
+     * number of connections one batch touches (at most one per node), then stays: no allocation per batch.
+     * Submitting thread only.
+     */
+    private NodeConnection[] touched = new NodeConnection[4];
+    private int touchedCount;
+    // Incremented by the submitting thread, decremented by whichever thread completes a command.
     private final AtomicInteger outstanding = new AtomicInteger();
-    // Written by the awaiting thread before it parks; read by the I/O thread that completes the last command.
-    private volatile Thread waiter;
+    /** The caller's selector-backed waiter: created at the first await that has to wait, closed with the client. */
+    private CallerWaiter waiter;
+    /** {@link #waiter} while the caller awaits (read by completing threads to wake it), else null. */
+    private volatile CallerWaiter awaiting;
 
-    Batch(final ReplyHandler handler, final int spinTries, final IoRuntime runtime)
+    Batch(final ReplyHandler handler, final IoRuntime runtime)
     {
         this.handler = handler;
-        this.spinTries = spinTries;
         this.runtime = runtime;
     }
 
@@ -72,22 +79,45 @@ public final class Batch
         return handler;
     }
 
-    void onSubmit()
+    void onSubmit(final NodeConnection connection)
     {
         outstanding.incrementAndGet();
-        unflushed = true;
+        final int count = touchedCount;
+        // A batch's commands for one node share one connection, so the last one added is almost always the match.
+        if (count > 0 && touched[count - 1] == connection)
+        {
+            return;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (touched[i] == connection)
+            {
+                return;
+            }
+        }
+        if (count == touched.length)
+        {
+            touched = Arrays.copyOf(touched, count * 2);
+        }
+        touched[count] = connection;
+        touchedCount = count + 1;
     }
 
     /**
-     * Wakes the I/O agents for the commands submitted so far, without waiting for them. {@link #await} does this
-     * itself; call it only to start sending before the batch is complete.
+     * Writes the commands submitted so far, without waiting for their replies: one gathering write per connection
+     * from this thread (or by the thread already writing it). {@link #await} does this itself; call it only to
+     * start sending before the batch is complete.
      */
     public void flush()
     {
-        if (unflushed)
+        flush(false);
+    }
+
+    private void flush(final boolean willAwait)
+    {
+        for (int i = 0; i < touchedCount; i++)
         {
-            unflushed = false;
-            runtime.wakeAgents();
+            touched[i].afterPublish(willAwait);
         }
     }
 
@@ -95,10 +125,10 @@ public final class Batch
     {
         if (outstanding.decrementAndGet() == 0)
         {
-            final Thread thread = waiter;
-            if (thread != null)
+            final CallerWaiter current = awaiting;
+            if (current != null)
             {
-                LockSupport.unpark(thread);
+                current.wake();
             }
         }
     }
@@ -111,10 +141,16 @@ public final class Batch
         return outstanding.get();
     }
 
+    @Override
+    public boolean isComplete()
+    {
+        return outstanding.get() == 0;
+    }
+
     /**
-     * Waits until every submitted command completed (reply or failure). Every command has its own deadline, so
-     * they all complete eventually; a timed-out await leaves them running and the batch must not be reused until
-     * {@link #outstanding()} is 0.
+     * Waits until every submitted command completed (reply or failure), reading the replies on this thread. Every
+     * command has its own deadline, so they all complete eventually; a timed-out await leaves them running and the
+     * batch must not be reused until {@link #outstanding()} is 0.
      *
      * @param timeout bound.
      * @param unit    unit of {@code timeout}.
@@ -122,38 +158,36 @@ public final class Batch
      */
     public boolean await(final long timeout, final TimeUnit unit)
     {
-        flush();
+        flush(true);
         rotatePending = true;
+        final int count = touchedCount;
+        touchedCount = 0;
         if (outstanding.get() == 0)
         {
+            clearTouched(count);
             return true;
         }
-        for (int i = 0; i < spinTries; i++)
+        if (waiter == null)
         {
-            if (outstanding.get() == 0)
-            {
-                return true;
-            }
-            Thread.onSpinWait();
+            waiter = runtime.newWaiter();
         }
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        waiter = Thread.currentThread();
+        awaiting = waiter;
         try
         {
-            while (outstanding.get() != 0)
-            {
-                final long remaining = deadline - System.nanoTime();
-                if (remaining <= 0)
-                {
-                    return false;
-                }
-                LockSupport.parkNanos(this, remaining);
-            }
-            return true;
+            return waiter.await(this, touched, count, System.nanoTime() + unit.toNanos(timeout));
         }
         finally
         {
-            waiter = null;
+            awaiting = null;
+            clearTouched(count);
+        }
+    }
+
+    private void clearTouched(final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            touched[i] = null;
         }
     }
 }

@@ -27,6 +27,8 @@ final class IoAgent implements Agent
     // Lets a producer on an I/O thread (a callback submitting a follow-up command) refuse to wait for a slot that
     // only this very thread could free. Read on the slow path only.
     private static final ThreadLocal<Boolean> IO_THREAD = new ThreadLocal<>();
+    // Per caller thread, allocated once: > 0 while the caller completes replies itself (see NodeConnection).
+    private static final ThreadLocal<int[]> CALLER_IO_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
     private static final VarHandle SLEEPING;
 
     static
@@ -132,9 +134,27 @@ final class IoAgent implements Agent
         }
     }
 
+    /**
+     * @return true on an I/O agent's thread, and on a caller thread while it reads and completes replies itself:
+     * a producer there must not wait for a ring slot that only its own thread could free.
+     */
     static boolean isIoThread()
     {
-        return IO_THREAD.get() != null;
+        return IO_THREAD.get() != null || CALLER_IO_DEPTH.get()[0] > 0;
+    }
+
+    /** A caller thread starts completing replies (it runs handlers that may submit follow-ups). */
+    static int[] enterCallerIo()
+    {
+        final int[] depth = CALLER_IO_DEPTH.get();
+        depth[0]++;
+        return depth;
+    }
+
+    /** The caller thread is done completing replies. */
+    static void leaveCallerIo(final int[] depth)
+    {
+        depth[0]--;
     }
 
     /**

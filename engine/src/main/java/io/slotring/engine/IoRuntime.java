@@ -33,6 +33,10 @@ public final class IoRuntime implements AutoCloseable
      * thread, started on first use, stopped at close; lookups are rare (a connection attempt to a name).
      */
     private ExecutorService resolver;
+    /** Each caller thread's waiter (sync style); all of them are closed with the runtime. */
+    private final ThreadLocal<CallerWaiter> callerWaiters = new ThreadLocal<>();
+    // Guarded by this.
+    private final List<CallerWaiter> allWaiters = new ArrayList<>();
 
     /**
      * Starts the I/O threads.
@@ -114,19 +118,34 @@ public final class IoRuntime implements AutoCloseable
         });
     }
 
+    /** Caller thread: its waiter, created on first use. */
+    CallerWaiter callerWaiter()
+    {
+        CallerWaiter waiter = callerWaiters.get();
+        if (waiter == null)
+        {
+            waiter = newWaiter();
+            callerWaiters.set(waiter);
+        }
+        return waiter;
+    }
+
+    /** A waiter closed with the runtime (a batch keeps its own). */
+    synchronized CallerWaiter newWaiter()
+    {
+        if (closing)
+        {
+            throw new RedisConnectionException("client closed", false, null);
+        }
+        final CallerWaiter waiter = new CallerWaiter(config.callerSpinTries());
+        allWaiters.add(waiter);
+        return waiter;
+    }
+
     /** A retired endpoint: its agent frees its connections; the runtime no longer holds it. */
     synchronized void forget(final NodeEndpoint endpoint)
     {
         endpoints.remove(endpoint);
-    }
-
-    /** Wakes every agent blocked in its selector (a batch's commands were published without waking them). */
-    void wakeAgents()
-    {
-        for (final IoAgent agent : agents)
-        {
-            agent.wake();
-        }
     }
 
     ClientConfig config()
@@ -155,7 +174,7 @@ public final class IoRuntime implements AutoCloseable
      */
     public Batch newBatch(final ReplyHandler handler)
     {
-        return new Batch(handler, config.callerSpinTries(), this);
+        return new Batch(handler, this);
     }
 
     /**
@@ -195,5 +214,12 @@ public final class IoRuntime implements AutoCloseable
             }
         }
         pool.close();
+        final List<CallerWaiter> waiters;
+        synchronized (this)
+        {
+            waiters = new ArrayList<>(allWaiters);
+            allWaiters.clear();
+        }
+        CloseHelper.closeAll(waiters);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -22,8 +23,19 @@ import org.agrona.concurrent.UnsafeBuffer;
  * One TCP connection to one Redis node and the ring that feeds it: connect, handshake, batched gathering writes,
  * zero-copy reply decoding, FIFO completion, deadlines, reconnect.
  *
- * <p>Threads: every field below is owned by the single I/O agent that runs {@link #doWork}, except the ring
- * (see {@link CommandRing}) and {@link #lastError}, which producers read for error messages.
+ * <p>Threads: the connection is <em>driven</em> by one thread at a time, the holder of {@link #driver}: its I/O
+ * agent in a duty-cycle pass, or a caller thread that writes what it just published (combining everything other
+ * producers published too, in one gathering write) or reads and completes replies while it waits for its own
+ * (leader/follower: it completes other callers' replies on the way). Every field below the ring is touched only by
+ * the holder; taking the flag is an acquire, dropping it a release, so each holder sees its predecessor's writes.
+ * Connecting, handshakes, deadlines, idle PINGs and reconnects stay with the agent; callers drive a connection only
+ * while it is {@link #READY}. Exceptions: the ring (see {@link CommandRing}), and the volatile fields producers and
+ * the routing layer read.
+ *
+ * <p>Who reads replies: while a waiting caller leads (see {@link #leader}), the agent's interest in the socket is
+ * dropped ({@link #armed} false), so a reply wakes only that caller: one context switch per round trip. When the
+ * leader leaves with replies still owed, or a producer publishes a command nobody leads for (a callback, an async
+ * future), interest is restored and the agent woken.
  *
  * <p>Sequences, all on the ring's numbering, always {@code completedSeq <= sentSeq}:
  * <pre>
@@ -49,6 +61,8 @@ final class NodeConnection
     private static final long CLOSE_DRAIN_NS = 1_000_000_000L;
     /** How long a retired connection keeps re-routing late publishes before its ring is terminated. */
     private static final long RETIRE_GRACE_NS = 1_000_000_000L;
+    /** See {@link #replyOverdue}: a waiting caller reads its reply within microseconds, or leaves. */
+    private static final long UNREAD_GRACE_NS = 2_000_000L;
 
     final CommandRing ring;
     private final String name;
@@ -76,6 +90,37 @@ final class NodeConnection
     private long stateDeadlineNs;
     private long nextConnectNs;
     private int attempt;
+
+    private static final VarHandle DRIVER;
+
+    static
+    {
+        try
+        {
+            DRIVER = MethodHandles.lookup().findVarHandle(NodeConnection.class, "driver", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** 1 while a thread drives the connection (see the class comment); CAS from 0 to take, volatile store to drop. */
+    @SuppressWarnings("unused") // accessed through DRIVER
+    private volatile int driver;
+    /**
+     * The one waiting caller that reads this socket (the leader of leader/followers), or null; driver only. Other
+     * waiting callers do not listen to the socket: the leader completes their replies and their completion wakes
+     * them, so a reply wakes one thread, not every waiter.
+     */
+    private CallerWaiter leader;
+    /** The agent's selection key asks for OP_READ; driver only (the key itself is thread-safe). */
+    private boolean armed = true;
+    /**
+     * A producer published a command nobody will wait for (callback, future) and may have found the driver flag
+     * taken: whoever drives next, or lets go, makes the agent read. Set by producers, cleared by the driver.
+     */
+    private volatile boolean armRequested;
 
     private long completedSeq = -1;
     private long sentSeq = -1;
@@ -139,6 +184,12 @@ final class NodeConnection
     boolean isRetired()
     {
         return publishedState == RETIRED;
+    }
+
+    /** Caller thread: its waiter for this client. */
+    CallerWaiter callerWaiter()
+    {
+        return endpoint.callerWaiter();
     }
 
     /** Any thread: see {@link NodeEndpoint#rerouteQueued()}. */
@@ -229,6 +280,25 @@ final class NodeConnection
      */
     int doWork(final long nowNs)
     {
+        if (!tryDrive())
+        {
+            // A caller drives it right now, and checks for more work as it lets go.
+            return 0;
+        }
+        int work = 0;
+        try
+        {
+            work += agentPass(nowNs);
+        }
+        finally
+        {
+            work += release(nowNs);
+        }
+        return work;
+    }
+
+    private int agentPass(final long nowNs)
+    {
         int work = 0;
         try
         {
@@ -278,6 +348,12 @@ final class NodeConnection
                 case READY:
                     work += flush(nowNs);
                     work += checkDeadlines(nowNs);
+                    if (!armed && leader == null && (armRequested || replyOverdue(nowNs)))
+                    {
+                        // Safety net: nobody reads a reply that is due; never more than one pass late.
+                        armRequested = false;
+                        arm(false);
+                    }
                     break;
 
                 case RETIRED:
@@ -325,6 +401,22 @@ final class NodeConnection
      */
     int onReadable(final long nowNs)
     {
+        if (!tryDrive())
+        {
+            return 0;
+        }
+        try
+        {
+            return readable(nowNs);
+        }
+        finally
+        {
+            release(nowNs);
+        }
+    }
+
+    private int readable(final long nowNs)
+    {
         try
         {
             if (state == CONNECTING)
@@ -345,6 +437,247 @@ final class NodeConnection
         catch (final Throwable ex)
         {
             return contain(nowNs, ex);
+        }
+    }
+
+    boolean tryDrive()
+    {
+        return (int)DRIVER.getVolatile(this) == 0 && DRIVER.compareAndSet(this, 0, 1);
+    }
+
+    /**
+     * Drops the driver flag, then looks once more for work published while it was held: a producer that found the
+     * flag taken left its command to the holder. The fence makes this a Dekker pair with {@link #afterPublish}:
+     * either the producer sees the flag free and writes itself, or this re-check sees its publish.
+     */
+    private int release(final long nowNs)
+    {
+        int work = 0;
+        while (true)
+        {
+            DRIVER.setVolatile(this, 0);
+            VarHandle.fullFence();
+            if (!(state == READY && (ring.isAvailable(sentSeq + 1) || armRequested)) || !tryDrive())
+            {
+                return work;
+            }
+            work += armRequested ? writeAndArm(nowNs) : writeOnly(nowNs);
+        }
+    }
+
+    /** Driver: writes what was published and makes sure somebody will read the replies. */
+    private int writeAndArm(final long nowNs)
+    {
+        armRequested = false;
+        try
+        {
+            if (state != READY)
+            {
+                return 0;
+            }
+            final int work = flush(nowNs);
+            if (!armed && leader == null && owesReplies())
+            {
+                arm(true);
+            }
+            return work;
+        }
+        catch (final Throwable ex)
+        {
+            return contain(nowNs, ex);
+        }
+    }
+
+    /**
+     * Driver: the oldest unanswered command was written over {@link #UNREAD_GRACE_NS} ago and no caller leads:
+     * its publisher was going to read it but did not come (a sync call that gave up early, say).
+     */
+    private boolean replyOverdue(final long nowNs)
+    {
+        return completedSeq < sentSeq &&
+            nowNs - (ring.slot(completedSeq + 1).deadlineNs - config.commandTimeoutNs()) > UNREAD_GRACE_NS;
+    }
+
+    /** Driver: replies are owed for written commands, or bytes still wait to be written. */
+    private boolean owesReplies()
+    {
+        return completedSeq < sentSeq || partialBytes > 0 || ring.isAvailable(sentSeq + 1) || controlReplies > 0;
+    }
+
+    /** Driver: the agent's selector reports this socket again; wakes the agent when it may be blocked. */
+    private void arm(final boolean wakeAgent)
+    {
+        armed = true;
+        final SelectionKey key = selectionKey;
+        if (key != null && key.isValid())
+        {
+            key.interestOps(SelectionKey.OP_READ);
+            if (wakeAgent)
+            {
+                // The agent may sit in epoll_wait with the old interest set: only a wake-up applies the change.
+                agent.wake();
+            }
+        }
+    }
+
+    private void disarm()
+    {
+        armed = false;
+        final SelectionKey key = selectionKey;
+        if (key != null && key.isValid())
+        {
+            key.interestOps(0);
+        }
+    }
+
+    /**
+     * Producer, after publishing: writes now, with everything else published, unless another thread drives the
+     * connection, in which case that thread writes it as it lets go. When the publishing caller will not wait for
+     * the reply itself (a callback, a future nobody joins yet), the agent is made to read it.
+     *
+     * @param callerWillWait the publishing thread reads the reply itself next (sync, a batch's await).
+     */
+    void afterPublish(final boolean callerWillWait)
+    {
+        if (!callerWillWait)
+        {
+            armRequested = true;
+        }
+        VarHandle.fullFence();
+        if (!ready)
+        {
+            // Connecting: the agent drives, and sends the command once the handshake is done.
+            agent.wake();
+            return;
+        }
+        if (tryDrive())
+        {
+            final long nowNs = System.nanoTime();
+            if (callerWillWait)
+            {
+                writeOnly(nowNs);
+            }
+            else
+            {
+                writeAndArm(nowNs);
+            }
+            release(nowNs);
+        }
+    }
+
+    /** Driver: writes what was published; whoever published it reads the reply (or asked for the agent to). */
+    private int writeOnly(final long nowNs)
+    {
+        try
+        {
+            return state == READY ? flush(nowNs) : 0;
+        }
+        catch (final Throwable ex)
+        {
+            return contain(nowNs, ex);
+        }
+    }
+
+    /**
+     * Caller, leaving {@link CallerWaiter#await}: gives up the read role if it held it, handing reading back to the
+     * agent if replies are still owed (a follower, if any, takes the role on its next pass).
+     */
+    void leaveWait(final CallerWaiter waiter)
+    {
+        driveBlocking();
+        try
+        {
+            if (leader == waiter)
+            {
+                leader = null;
+                waiter.mute(channel);
+                if (!armed && owesReplies())
+                {
+                    arm(true);
+                }
+            }
+        }
+        finally
+        {
+            release(System.nanoTime());
+        }
+    }
+
+    /** Takes the driver flag, spinning: holders keep it for one short non-blocking pass. */
+    private void driveBlocking()
+    {
+        int tries = 0;
+        while (!tryDrive())
+        {
+            if (++tries < 100)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * Caller: one non-blocking read pass while driving; registers the socket with the caller's selector so the next
+     * block wakes on it. Completions (this caller's and others') run on this thread.
+     *
+     * @return true when the pass completed a command.
+     */
+    boolean readAsCaller(final CallerWaiter waiter)
+    {
+        if (!tryDrive())
+        {
+            return false;
+        }
+        final long nowNs = System.nanoTime();
+        try
+        {
+            if (state != READY)
+            {
+                return false;
+            }
+            if (leader == null)
+            {
+                leader = waiter;
+                if (armed)
+                {
+                    disarm();
+                }
+            }
+            else if (leader != waiter)
+            {
+                // A follower: the leader reads for it; it listens only for its own completion.
+                waiter.mute(channel);
+                return false;
+            }
+            waiter.listen(channel);
+            final long before = completedSeq;
+            final int[] depth = IoAgent.enterCallerIo();
+            try
+            {
+                int reads = 0;
+                while (state == READY && read(nowNs) > 0 && ++reads < 16)
+                {
+                    // Drain what arrived; bounded so one busy socket cannot keep a caller forever.
+                }
+            }
+            finally
+            {
+                IoAgent.leaveCallerIo(depth);
+            }
+            return completedSeq != before;
+        }
+        catch (final Throwable ex)
+        {
+            contain(nowNs, ex);
+            return true;
+        }
+        finally
+        {
+            release(nowNs);
         }
     }
 
@@ -451,6 +784,7 @@ final class NodeConnection
 
     private void onConnected(final long nowNs) throws IOException
     {
+        armed = true;
         if (selectionKey != null)
         {
             selectionKey.interestOps(SelectionKey.OP_READ);
@@ -785,8 +1119,11 @@ final class NodeConnection
             reply.stringValue() : null;
         if (!handshake.onReply(error))
         {
+            final String why = name + ": handshake refused: " + handshake.failure();
+            // The reason first, then the flag: a connect wait that sees the flag must find the reason.
+            lastError = why;
             refused = true;
-            throw new RedisConnectionException(name + ": handshake refused: " + handshake.failure(), false, null);
+            throw new RedisConnectionException(why, false, null);
         }
         if (handshake.isDone())
         {
@@ -892,6 +1229,8 @@ final class NodeConnection
     private void connectionFailed(final long nowNs, final String why, final Throwable cause, final long timedOutSeq)
     {
         closeChannel();
+        // The next socket starts with the agent reading; a waiting caller takes the role again once it is ready.
+        leader = null;
         ready = false;
         final String message = name + ": " + why;
         lastError = message;
@@ -980,6 +1319,8 @@ final class NodeConnection
      */
     void shutdown()
     {
+        // A caller may be mid-pass: wait for it (it keeps the flag for one short pass), then keep the flag for good.
+        driveBlocking();
         final long nowNs = System.nanoTime();
         if (state != CLOSED)
         {

@@ -205,6 +205,11 @@ public final class NodeEndpoint
         return retired;
     }
 
+    CallerWaiter callerWaiter()
+    {
+        return runtime.callerWaiter();
+    }
+
     void resolveLater(final NodeConnection connection, final String host, final int port)
     {
         runtime.resolve(connection, host, port);
@@ -489,7 +494,7 @@ public final class NodeEndpoint
         {
             throw abort(connection, sequence, ex);
         }
-        final CompletableFuture<Object> future = new CompletableFuture<>();
+        final CompletableFuture<Object> future = new CommandFuture<>(connection);
         slotEntry.kind = CommandSlot.KIND_FUTURE;
         slotEntry.future = future;
         slotEntry.converter = converter;
@@ -497,7 +502,7 @@ public final class NodeEndpoint
         slotEntry.redirects = 0;
         slotEntry.retries = 0;
         slotEntry.routeSlot = route;
-        publish(connection, sequence, sequence, true);
+        publish(connection, sequence, sequence, true, CallerWaiter.takeWaitIntent());
         return (CompletableFuture<T>)future;
     }
 
@@ -561,7 +566,7 @@ public final class NodeEndpoint
         {
             target.redirects++;
         }
-        publish(connection, low, high, true);
+        publish(connection, low, high, true, false);
         return true;
     }
 
@@ -641,7 +646,7 @@ public final class NodeEndpoint
     private RuntimeException abort(final NodeConnection connection, final long sequence, final Throwable cause)
     {
         connection.ring.slot(sequence).abort(pool);
-        publish(connection, sequence, sequence, false);
+        publish(connection, sequence, sequence, false, false);
         if (cause instanceof RuntimeException)
         {
             return (RuntimeException)cause;
@@ -668,19 +673,26 @@ public final class NodeEndpoint
         slot.deadlineNs = System.nanoTime() + config.commandTimeoutNs();
         if (batch != null)
         {
-            batch.onSubmit();
+            batch.onSubmit(connection);
         }
-        publish(connection, sequence, sequence, batch == null);
+        publish(connection, sequence, sequence, batch == null, false);
         return sequence;
     }
 
-    private void publish(final NodeConnection connection, final long low, final long high, final boolean wake)
+    /**
+     * @param write          write now (else a batch's flush writes it).
+     * @param callerWillWait the publishing thread reads the reply itself (see NodeConnection#afterPublish).
+     */
+    private void publish(final NodeConnection connection, final long low, final long high, final boolean write,
+        final boolean callerWillWait)
     {
         final CommandRing ring = connection.ring;
         ring.publish(low, high);
-        if (wake)
+        if (write)
         {
-            connection.agent().wake();
+            // Write it now from this thread unless somebody else is writing (see NodeConnection#afterPublish);
+            // a batch's commands wait for the batch's flush instead, to leave in one write.
+            connection.afterPublish(callerWillWait);
         }
         if (ring.terminated)
         {

@@ -45,7 +45,7 @@ public final class SyncCommands
      */
     public Object execute(final Object... args)
     {
-        return await(async.execute(args));
+        return await(CallerWaiter.expectWait(), async.execute(args));
     }
 
     /**
@@ -57,7 +57,7 @@ public final class SyncCommands
      */
     public byte[] get(final byte[] key)
     {
-        return await(async.get(key));
+        return await(CallerWaiter.expectWait(), async.get(key));
     }
 
     /**
@@ -69,7 +69,7 @@ public final class SyncCommands
      */
     public String get(final String key)
     {
-        return await(async.get(key));
+        return await(CallerWaiter.expectWait(), async.get(key));
     }
 
     /**
@@ -82,7 +82,7 @@ public final class SyncCommands
      */
     public String set(final byte[] key, final byte[] value)
     {
-        return await(async.set(key, value));
+        return await(CallerWaiter.expectWait(), async.set(key, value));
     }
 
     /**
@@ -95,7 +95,7 @@ public final class SyncCommands
      */
     public String set(final String key, final String value)
     {
-        return await(async.set(key, value));
+        return await(CallerWaiter.expectWait(), async.set(key, value));
     }
 
     /**
@@ -109,7 +109,7 @@ public final class SyncCommands
      */
     public String set(final String key, final String value, final SetOptions options)
     {
-        return await(async.set(key, value, options));
+        return await(CallerWaiter.expectWait(), async.set(key, value, options));
     }
 
     /**
@@ -121,7 +121,7 @@ public final class SyncCommands
      */
     public Long del(final String... keys)
     {
-        return await(async.del(keys));
+        return await(CallerWaiter.expectWait(), async.del(keys));
     }
 
     /**
@@ -133,7 +133,7 @@ public final class SyncCommands
      */
     public Long exists(final String... keys)
     {
-        return await(async.exists(keys));
+        return await(CallerWaiter.expectWait(), async.exists(keys));
     }
 
     /**
@@ -145,7 +145,7 @@ public final class SyncCommands
      */
     public Long incr(final String key)
     {
-        return await(async.incr(key));
+        return await(CallerWaiter.expectWait(), async.incr(key));
     }
 
     /**
@@ -158,7 +158,7 @@ public final class SyncCommands
      */
     public Long incrBy(final String key, final long delta)
     {
-        return await(async.incrBy(key, delta));
+        return await(CallerWaiter.expectWait(), async.incrBy(key, delta));
     }
 
     /**
@@ -170,7 +170,7 @@ public final class SyncCommands
      */
     public Long decr(final String key)
     {
-        return await(async.decr(key));
+        return await(CallerWaiter.expectWait(), async.decr(key));
     }
 
     /**
@@ -183,7 +183,7 @@ public final class SyncCommands
      */
     public Long decrBy(final String key, final long delta)
     {
-        return await(async.decrBy(key, delta));
+        return await(CallerWaiter.expectWait(), async.decrBy(key, delta));
     }
 
     /**
@@ -196,7 +196,7 @@ public final class SyncCommands
      */
     public Boolean expire(final String key, final long seconds)
     {
-        return await(async.expire(key, seconds));
+        return await(CallerWaiter.expectWait(), async.expire(key, seconds));
     }
 
     /**
@@ -209,7 +209,7 @@ public final class SyncCommands
      */
     public Boolean pexpire(final String key, final long millis)
     {
-        return await(async.pexpire(key, millis));
+        return await(CallerWaiter.expectWait(), async.pexpire(key, millis));
     }
 
     /**
@@ -221,7 +221,7 @@ public final class SyncCommands
      */
     public Long ttl(final String key)
     {
-        return await(async.ttl(key));
+        return await(CallerWaiter.expectWait(), async.ttl(key));
     }
 
     /**
@@ -233,7 +233,7 @@ public final class SyncCommands
      */
     public Long pttl(final String key)
     {
-        return await(async.pttl(key));
+        return await(CallerWaiter.expectWait(), async.pttl(key));
     }
 
     /**
@@ -245,7 +245,7 @@ public final class SyncCommands
      */
     public List<String> mget(final String... keys)
     {
-        return await(async.mget(keys));
+        return await(CallerWaiter.expectWait(), async.mget(keys));
     }
 
     /**
@@ -257,7 +257,7 @@ public final class SyncCommands
      */
     public String mset(final Map<String, String> entries)
     {
-        return await(async.mset(entries));
+        return await(CallerWaiter.expectWait(), async.mset(entries));
     }
 
     /**
@@ -270,7 +270,7 @@ public final class SyncCommands
      */
     public String hget(final String key, final String field)
     {
-        return await(async.hget(key, field));
+        return await(CallerWaiter.expectWait(), async.hget(key, field));
     }
 
     /**
@@ -283,7 +283,7 @@ public final class SyncCommands
      */
     public Long hset(final String key, final Map<String, String> fields)
     {
-        return await(async.hset(key, fields));
+        return await(CallerWaiter.expectWait(), async.hset(key, fields));
     }
 
     /**
@@ -296,7 +296,7 @@ public final class SyncCommands
      */
     public Long hdel(final String key, final String... fields)
     {
-        return await(async.hdel(key, fields));
+        return await(CallerWaiter.expectWait(), async.hdel(key, fields));
     }
 
     /**
@@ -308,7 +308,7 @@ public final class SyncCommands
      */
     public Map<String, String> hgetall(final String key)
     {
-        return await(async.hgetall(key));
+        return await(CallerWaiter.expectWait(), async.hgetall(key));
     }
 
     /**
@@ -321,7 +321,7 @@ public final class SyncCommands
      */
     public Long lpush(final String key, final String... values)
     {
-        return await(async.lpush(key, values));
+        return await(CallerWaiter.expectWait(), async.lpush(key, values));
     }
 
     /**
@@ -334,7 +334,7 @@ public final class SyncCommands
      */
     public Long rpush(final String key, final String... values)
     {
-        return await(async.rpush(key, values));
+        return await(CallerWaiter.expectWait(), async.rpush(key, values));
     }
 
     /**
@@ -346,7 +346,7 @@ public final class SyncCommands
      */
     public String lpop(final String key)
     {
-        return await(async.lpop(key));
+        return await(CallerWaiter.expectWait(), async.lpop(key));
     }
 
     /**
@@ -358,7 +358,7 @@ public final class SyncCommands
      */
     public String rpop(final String key)
     {
-        return await(async.rpop(key));
+        return await(CallerWaiter.expectWait(), async.rpop(key));
     }
 
     /**
@@ -372,7 +372,7 @@ public final class SyncCommands
      */
     public List<String> lrange(final String key, final long start, final long stop)
     {
-        return await(async.lrange(key, start, stop));
+        return await(CallerWaiter.expectWait(), async.lrange(key, start, stop));
     }
 
     /**
@@ -385,7 +385,7 @@ public final class SyncCommands
      */
     public Long sadd(final String key, final String... members)
     {
-        return await(async.sadd(key, members));
+        return await(CallerWaiter.expectWait(), async.sadd(key, members));
     }
 
     /**
@@ -398,7 +398,7 @@ public final class SyncCommands
      */
     public Long srem(final String key, final String... members)
     {
-        return await(async.srem(key, members));
+        return await(CallerWaiter.expectWait(), async.srem(key, members));
     }
 
     /**
@@ -410,7 +410,7 @@ public final class SyncCommands
      */
     public Set<String> smembers(final String key)
     {
-        return await(async.smembers(key));
+        return await(CallerWaiter.expectWait(), async.smembers(key));
     }
 
     /**
@@ -424,7 +424,7 @@ public final class SyncCommands
      */
     public Long zadd(final String key, final double score, final String member)
     {
-        return await(async.zadd(key, score, member));
+        return await(CallerWaiter.expectWait(), async.zadd(key, score, member));
     }
 
     /**
@@ -438,7 +438,7 @@ public final class SyncCommands
      */
     public List<String> zrange(final String key, final long start, final long stop)
     {
-        return await(async.zrange(key, start, stop));
+        return await(CallerWaiter.expectWait(), async.zrange(key, start, stop));
     }
 
     /**
@@ -451,7 +451,7 @@ public final class SyncCommands
      */
     public Double zscore(final String key, final String member)
     {
-        return await(async.zscore(key, member));
+        return await(CallerWaiter.expectWait(), async.zscore(key, member));
     }
 
     /**
@@ -462,7 +462,7 @@ public final class SyncCommands
      */
     public String ping()
     {
-        return await(async.ping());
+        return await(CallerWaiter.expectWait(), async.ping());
     }
 
     /**
@@ -474,11 +474,16 @@ public final class SyncCommands
      */
     public String info(final String... sections)
     {
-        return await(async.info(sections));
+        return await(CallerWaiter.expectWait(), async.info(sections));
     }
 
-    private <T> T await(final CompletableFuture<T> future)
+    /**
+     * @param waitIntent evaluated before the command is submitted ({@link CallerWaiter#expectWait()}), so its
+     *                   publish leaves the reply to this thread instead of waking an I/O thread for it.
+     */
+    private <T> T await(final boolean waitIntent, final CompletableFuture<T> future)
     {
+        CallerWaiter.clearWaitIntent();
         try
         {
             return future.get(waitNs, TimeUnit.NANOSECONDS);

@@ -1,0 +1,226 @@
+package io.slotring.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One caller thread's way of waiting for its replies without a hand-off: it reads and completes the replies of the
+ * connections it waits on itself, and blocks in its own selector, so a reply wakes this thread and no other. One
+ * per caller thread per client (a {@link Batch} keeps its own), created on first use and closed with the client.
+ *
+ * <p>Threads: {@link #await} and {@link #register} run on the owning thread only; {@link #wake} on any thread
+ * (whoever completes the awaited thing), through the volatile {@link #blocked} flag and {@link Selector#wakeup()}.
+ */
+final class CallerWaiter implements AutoCloseable
+{
+    private static final VarHandle BLOCKED;
+    private static final long MIN_BLOCK_MS = 1;
+    /**
+     * Per thread, allocated once: true from the moment a sync call starts until its command is published, so the
+     * publish knows this very thread will wait for the reply and does not wake an I/O thread to read it.
+     */
+    private static final ThreadLocal<boolean[]> WAIT_INTENT = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    static
+    {
+        try
+        {
+            BLOCKED = MethodHandles.lookup().findVarHandle(CallerWaiter.class, "blocked", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final Selector selector;
+    private final int spinTries;
+    /** Readiness is only a reason to loop: every pass reads every awaited connection. */
+    private final Consumer<SelectionKey> ignoreKey = key -> { };
+    /** Reused one-element array for waits on one connection (the sync style): no allocation per call. */
+    private final NodeConnection[] single = new NodeConnection[1];
+    /** 1 while the owner is (about to be) blocked in {@link #selector}; see {@link #block}. */
+    @SuppressWarnings("unused") // accessed through BLOCKED
+    private volatile int blocked;
+
+    CallerWaiter(final int spinTries)
+    {
+        this.spinTries = spinTries;
+        try
+        {
+            selector = Selector.open();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open a selector for a waiting caller", ex);
+        }
+    }
+
+    /**
+     * Caller, before submitting a command it will wait for at once (the sync style).
+     *
+     * @return true, so it can be evaluated as an argument ahead of the submission.
+     */
+    static boolean expectWait()
+    {
+        WAIT_INTENT.get()[0] = true;
+        return true;
+    }
+
+    /**
+     * Producer, publishing a future's command: whether this thread announced it will wait for it; clears the mark.
+     */
+    static boolean takeWaitIntent()
+    {
+        final boolean[] intent = WAIT_INTENT.get();
+        final boolean waits = intent[0];
+        intent[0] = false;
+        return waits;
+    }
+
+    /** Caller: drops a mark a failed submission left behind. */
+    static void clearWaitIntent()
+    {
+        WAIT_INTENT.get()[0] = false;
+    }
+
+    /**
+     * Owner thread: waits until {@code target} completes or {@code deadlineNs} passes, driving the reads of
+     * {@code connections[0..count)} itself.
+     *
+     * @return true when the target completed.
+     */
+    boolean await(final Awaitable target, final NodeConnection[] connections, final int count,
+        final long deadlineNs)
+    {
+        try
+        {
+            int spins = spinTries;
+            while (!target.isComplete())
+            {
+                boolean progress = false;
+                for (int i = 0; i < count; i++)
+                {
+                    progress |= connections[i].readAsCaller(this);
+                }
+                if (target.isComplete())
+                {
+                    return true;
+                }
+                final long remainingNs = deadlineNs - System.nanoTime();
+                if (remainingNs <= 0)
+                {
+                    return false;
+                }
+                if (progress)
+                {
+                    continue;
+                }
+                if (spins > 0)
+                {
+                    spins--;
+                    Thread.onSpinWait();
+                    continue;
+                }
+                block(target, remainingNs);
+            }
+            return true;
+        }
+        finally
+        {
+            for (int i = 0; i < count; i++)
+            {
+                connections[i].leaveWait(this);
+            }
+        }
+    }
+
+    /**
+     * Owner thread: blocks until a registered socket is readable, {@link #wake} is called, or the time passes. The
+     * flag is raised before the last look at the target: a completer sets the target, then reads the flag, so
+     * either this look sees the completion or the completer sees the flag and wakes the selector.
+     */
+    private void block(final Awaitable target, final long remainingNs)
+    {
+        BLOCKED.setVolatile(this, 1);
+        try
+        {
+            if (target.isComplete())
+            {
+                return;
+            }
+            selector.select(ignoreKey, Math.max(MIN_BLOCK_MS, TimeUnit.NANOSECONDS.toMillis(remainingNs)));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("waiting caller's selector failed", ex);
+        }
+        finally
+        {
+            BLOCKED.setVolatile(this, 0);
+        }
+    }
+
+    /**
+     * Any thread, after completing what this waiter awaits: wakes the owner if it is blocked.
+     */
+    void wake()
+    {
+        if ((int)BLOCKED.getVolatile(this) == 1)
+        {
+            selector.wakeup();
+        }
+    }
+
+    /** Owner thread: the reusable array holding just {@code connection}. */
+    NodeConnection[] single(final NodeConnection connection)
+    {
+        single[0] = connection;
+        return single;
+    }
+
+    /** Owner thread, leading the connection's reads: makes the socket wake this caller's selector. */
+    void listen(final SocketChannel channel) throws ClosedChannelException
+    {
+        final SelectionKey key = channel.keyFor(selector);
+        if (key == null)
+        {
+            channel.register(selector, SelectionKey.OP_READ);
+        }
+        else if (key.isValid())
+        {
+            key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    /** Owner thread, not (or no longer) leading: the socket no longer wakes this caller. */
+    void mute(final SocketChannel channel)
+    {
+        final SelectionKey key = channel == null ? null : channel.keyFor(selector);
+        if (key != null && key.isValid())
+        {
+            key.interestOps(0);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            selector.close();
+        }
+        catch (final IOException ignore)
+        {
+            // Closing at client shutdown; nothing to do about a failure.
+        }
+    }
+}
