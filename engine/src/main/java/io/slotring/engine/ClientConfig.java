@@ -158,8 +158,37 @@ public final class ClientConfig
         }
         Objects.requireNonNull(producerIdleStrategy, "producerIdleStrategy");
         Objects.requireNonNull(errorHandler, "errorHandler");
+        warnOnSpinningOverCores();
         concluded = true;
         return this;
+    }
+
+    /** Spins at or above this many tries are a caller that effectively never blocks. */
+    static final int SPINNING_CALLER_TRIES = 100_000;
+
+    /**
+     * Busy-spinning threads only pay on cores nobody else needs: with more spinners than cores they steal the
+     * cores the redis-servers, the callers and the other spinners need, and latency goes up, not down. Warned,
+     * not refused: the host may have cores this JVM is not told about.
+     */
+    private void warnOnSpinningOverCores()
+    {
+        final int cores = Runtime.getRuntime().availableProcessors();
+        final int spinningAgents = ioIdleStrategy != null && isSpinning(ioIdleStrategy.get()) ? ioThreads : 0;
+        final boolean spinningCallers = callerSpinTries >= SPINNING_CALLER_TRIES;
+        if (spinningAgents >= cores || (spinningAgents > 0 && spinningCallers && spinningAgents + 1 > cores))
+        {
+            System.getLogger("io.slotring").log(System.Logger.Level.WARNING, "slotring: " + spinningAgents +
+                " busy-spinning I/O thread(s)" + (spinningCallers ? " and spinning callers" : "") + " on " + cores +
+                " available core(s): spinning needs a dedicated core per spinning thread, or it starves the " +
+                "others; use the default selector idle strategy on shared cores");
+        }
+    }
+
+    private static boolean isSpinning(final IdleStrategy strategy)
+    {
+        return strategy instanceof org.agrona.concurrent.BusySpinIdleStrategy ||
+            strategy instanceof org.agrona.concurrent.NoOpIdleStrategy;
     }
 
     private static void requireRange(final String name, final int value, final int min, final int max)
@@ -361,8 +390,9 @@ public final class ClientConfig
     }
 
     /**
-     * @param tries busy-spin checks a caller waiting on a {@link Batch} makes before it parks until woken; 0 parks
-     *              at once (best where cores are scarce), a large value spins (dedicated cores).
+     * @param tries busy-spin read passes a waiting caller (sync, future join, {@link Batch#await}) makes before it
+     *              blocks in its selector; 0 blocks at once (best where cores are scarce), a large value spins
+     *              (dedicated cores: budget one core per spinning caller plus one per busy-spin I/O thread).
      * @return this.
      */
     public ClientConfig callerSpinTries(final int tries)
