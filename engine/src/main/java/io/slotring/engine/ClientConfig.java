@@ -36,8 +36,17 @@ public final class ClientConfig
 
     /** Default ring size per connection: enough for 16 workers x 64-command batches on a 4-way mux. */
     public static final int DEFAULT_RING_SIZE = 1024;
-    /** Default bytes per ring slot: a SET of a 512 B key and a 512 B value (1,051 bytes) fits without spilling. */
-    public static final int DEFAULT_SLOT_CAPACITY = 2048;
+    /**
+     * Default bytes each ring slot holds inline, in the ring's preallocated arena: 1024 x 128 B = 128 KiB per idle
+     * connection. Small commands (GET of a short key) stay there; larger ones grow the slot (see
+     * {@link #DEFAULT_SLOT_GROWTH_LIMIT}).
+     */
+    public static final int DEFAULT_SLOT_CAPACITY = 128;
+    /**
+     * Default bound a slot may grow to and keep for the next large command: a SET of a 512 B key and a 512 B value
+     * (1,051 bytes) grows a slot once to 2 KiB and reuses it; larger commands use pooled buffers per command.
+     */
+    public static final int DEFAULT_SLOT_GROWTH_LIMIT = 4096;
 
     private boolean concluded;
     private String host = "127.0.0.1";
@@ -46,6 +55,7 @@ public final class ClientConfig
     private int ioThreads = 1;
     private int ringSize = DEFAULT_RING_SIZE;
     private int slotCapacity = DEFAULT_SLOT_CAPACITY;
+    private int slotGrowthLimit = DEFAULT_SLOT_GROWTH_LIMIT;
     private int receiveBufferSize = 64 * 1024;
     private long commandTimeoutNs = Duration.ofSeconds(5).toNanos();
     private long connectTimeoutNs = Duration.ofSeconds(2).toNanos();
@@ -130,6 +140,7 @@ public final class ClientConfig
             throw new IllegalArgumentException("ringSize must be a power of two, got " + ringSize);
         }
         requireRange("slotCapacity", slotCapacity, 64, 1 << 24);
+        requireRange("slotGrowthLimit", slotGrowthLimit, slotCapacity, 1 << 24);
         if ((long)ringSize * slotCapacity > Integer.MAX_VALUE - 64)
         {
             // One ring's arena is one direct ByteBuffer, indexed by int.
@@ -250,12 +261,25 @@ public final class ClientConfig
     }
 
     /**
-     * @param bytes encoded bytes a slot holds in place; larger commands spill into a pooled buffer.
+     * @param bytes encoded bytes a slot holds inline, in the ring's arena (ringSize x bytes per connection, always
+     *              allocated); larger commands grow the slot up to {@link #slotGrowthLimit(int)}.
      * @return this.
      */
     public ClientConfig slotCapacity(final int bytes)
     {
         mutable().slotCapacity = bytes;
+        return this;
+    }
+
+    /**
+     * @param bytes the largest region a slot grows into and keeps for the next large command: a busy connection's
+     *              slots grow once and then allocate nothing, and an idle connection frees them when it sends its
+     *              idle PING. Commands above it use a pooled buffer per command.
+     * @return this.
+     */
+    public ClientConfig slotGrowthLimit(final int bytes)
+    {
+        mutable().slotGrowthLimit = bytes;
         return this;
     }
 
@@ -467,6 +491,11 @@ public final class ClientConfig
     int slotCapacity()
     {
         return slotCapacity;
+    }
+
+    int slotGrowthLimit()
+    {
+        return slotGrowthLimit;
     }
 
     int receiveBufferSize()

@@ -59,6 +59,43 @@ final class CommandRing
         }
     }
 
+    /**
+     * Agent, on an idle connection (nothing queued or in flight): claims every slot, so no producer holds one,
+     * frees the regions slots grew into, and hands the slots straight back as completed. A producer that tries to
+     * claim meanwhile sees a full ring for these few microseconds (it waits, or is back-pressured under FAIL_FAST).
+     *
+     * @return the new completed sequence, or -1 when a producer held a slot or nothing had grown.
+     */
+    long shrinkIdle()
+    {
+        final int size = size();
+        final long base = completed.get();
+        boolean anyGrown = false;
+        for (int i = 1; i <= size && !anyGrown; i++)
+        {
+            anyGrown = slot(base + i).hasGrown();
+        }
+        if (!anyGrown)
+        {
+            return -1;
+        }
+        final long high = tryClaim(size);
+        if (high < 0)
+        {
+            return -1;
+        }
+        for (long sequence = high - size + 1; sequence <= high; sequence++)
+        {
+            final CommandSlot slot = slot(sequence);
+            slot.shrink();
+            slot.kind = CommandSlot.KIND_ABORTED;
+            slot.length = 0;
+        }
+        ring.publish(high - size + 1, high);
+        completed.set(high);
+        return high;
+    }
+
     CommandSlot slot(final long sequence)
     {
         return ring.get(sequence);

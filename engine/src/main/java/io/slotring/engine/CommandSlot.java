@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import io.slotring.codec.RespEncoder;
 import io.slotring.codec.RespReader;
 import io.slotring.codec.RespType;
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -59,8 +60,17 @@ final class CommandSlot
     final RespEncoder encoder = new RespEncoder();
     private final UnsafeBuffer spillView = new UnsafeBuffer(0, 0);
 
-    /** Pooled buffer when the command outgrew {@link #region}; returned to the pool by {@link #clear}. */
+    /** Pooled buffer when the command outgrew the growth limit; returned to the pool by {@link #clear}. */
     private ByteBuffer spill;
+    /**
+     * A larger region this slot grew into for a command that did not fit {@link #region}, kept for the next one (up
+     * to the growth limit), so a connection busy with large commands allocates once per slot, never per command,
+     * while an idle one stays small: {@link #shrink} frees it. Owned like the slot's other fields.
+     */
+    private ByteBuffer grown;
+    private final UnsafeBuffer grownView = new UnsafeBuffer(0, 0);
+    /** The current command is encoded in {@link #grown}. */
+    private boolean usesGrown;
     int length;
     int kind;
     ReplyHandler handler;
@@ -124,6 +134,10 @@ final class CommandSlot
         {
             view.wrap(spill, 0, length);
         }
+        else if (usesGrown)
+        {
+            view.wrap(grown, 0, length);
+        }
         else
         {
             view.wrap(region, 0, length);
@@ -157,6 +171,7 @@ final class CommandSlot
             spill = null;
             spillView.wrap(0, 0);
         }
+        usesGrown = false;
         length = 0;
         kind = KIND_ABORTED;
         commandName = "(aborted)";
@@ -169,13 +184,27 @@ final class CommandSlot
     /**
      * Producer: picks in-place or spilled storage for {@code encodedLength} bytes and wraps the encoder over it.
      */
-    RespEncoder beginEncode(final int encodedLength, final BufferPool pool)
+    RespEncoder beginEncode(final int encodedLength, final BufferPool pool, final int growthLimit)
     {
         FINAL_STATE.setOpaque(this, 0);
         length = encodedLength;
+        usesGrown = false;
         if (encodedLength <= region.capacity())
         {
             return encoder.wrap(region, 0);
+        }
+        if (encodedLength <= growthLimit)
+        {
+            if (grown == null || grown.capacity() < encodedLength)
+            {
+                shrink();
+                // Powers of two (at most the limit): a slot regrows at most a few times as commands vary.
+                final int size = Math.min(growthLimit, Integer.highestOneBit(encodedLength - 1) << 1);
+                grown = ByteBuffer.allocateDirect(Math.max(size, encodedLength));
+                grownView.wrap(grown, 0, grown.capacity());
+            }
+            usesGrown = true;
+            return encoder.wrap(grownView, 0);
         }
         spill = pool.acquire(encodedLength);
         spillView.wrap(spill, 0, encodedLength);
@@ -187,7 +216,7 @@ final class CommandSlot
      */
     ByteBuffer sendView(final int sentBytes)
     {
-        final ByteBuffer view = spill != null ? spill : regionView;
+        final ByteBuffer view = spill != null ? spill : usesGrown ? grown : regionView;
         view.limit(length).position(sentBytes);
         return view;
     }
@@ -276,6 +305,31 @@ final class CommandSlot
         return FINAL_STATE.compareAndSet(this, 0, 1);
     }
 
+    /**
+     * Owner of a free slot (the agent, having claimed the whole ring of an idle connection): frees the grown region.
+     *
+     * @return true when there was one.
+     */
+    /** Agent, on a free slot: whether it holds a grown region (a hint to skip a shrink that frees nothing). */
+    boolean hasGrown()
+    {
+        return grown != null;
+    }
+
+    boolean shrink()
+    {
+        if (grown == null)
+        {
+            return false;
+        }
+        final ByteBuffer old = grown;
+        grown = null;
+        grownView.wrap(0, 0);
+        usesGrown = false;
+        BufferUtil.free(old);
+        return true;
+    }
+
     /** Agent: drops references so the GC can take them, returns the spill buffer. */
     void clear(final BufferPool pool)
     {
@@ -285,6 +339,7 @@ final class CommandSlot
             spill = null;
             spillView.wrap(0, 0);
         }
+        usesGrown = false;
         handler = null;
         batch = null;
         future = null;

@@ -1164,6 +1164,13 @@ final class NodeConnection
             if (nowNs - lastActivityNs > config.idlePingIntervalNs() && !control.hasRemaining() &&
                 !ring.isAvailable(sentSeq + 1))
             {
+                // Idle: give back what the slots grew into under load (they regrow on demand).
+                final long shrunk = ring.shrinkIdle();
+                if (shrunk >= 0)
+                {
+                    sentSeq = shrunk;
+                    completedSeq = shrunk;
+                }
                 queueControl(Handshake.PING);
                 controlReplies = 1;
                 pingDeadlineNs = nowNs + config.commandTimeoutNs();

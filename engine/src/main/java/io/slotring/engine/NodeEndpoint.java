@@ -553,13 +553,13 @@ public final class NodeEndpoint
         if (asking)
         {
             final CommandSlot askingSlot = ring.slot(low);
-            askingSlot.beginEncode(ASKING.length(), pool).header(ASKING);
+            askingSlot.beginEncode(ASKING.length(), pool, config.slotGrowthLimit()).header(ASKING);
             askingSlot.kind = CommandSlot.KIND_INTERNAL;
             askingSlot.commandName = "ASKING";
             askingSlot.deadlineNs = source.deadlineNs;
         }
         final CommandSlot target = ring.slot(high);
-        final RespEncoder encoder = target.beginEncode(source.length, pool);
+        final RespEncoder encoder = target.beginEncode(source.length, pool, config.slotGrowthLimit());
         encoder.buffer().putBytes(encoder.offset(), bytes, 0, source.length);
         target.copyCompletionFrom(source);
         if (redirect)
@@ -636,7 +636,7 @@ public final class NodeEndpoint
 
     private RespEncoder begin(final NodeConnection connection, final long sequence, final int length)
     {
-        return connection.ring.slot(sequence).beginEncode(length, pool);
+        return connection.ring.slot(sequence).beginEncode(length, pool, config.slotGrowthLimit());
     }
 
     /**

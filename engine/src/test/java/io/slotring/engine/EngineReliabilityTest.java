@@ -496,4 +496,40 @@ class EngineReliabilityTest
         assertThat(NodeConnection.reconnectDelay(TimeUnit.MILLISECONDS.toNanos(10), max, 3))
             .isEqualTo(TimeUnit.MILLISECONDS.toNanos(80));
     }
+
+    @Test
+    void anIdleConnectionStaysSmallAndGivesBackWhatItGrewUnderLoad() throws Exception
+    {
+        final BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+            .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+        final long before = direct.getMemoryUsed();
+        try (RedisClient client = RedisClient.connect(config().connectionsPerNode(4)
+            .idlePingInterval(Duration.ofMillis(300))))
+        {
+            assertThat(client.awaitAllConnected(5, TimeUnit.SECONDS)).isTrue();
+            final long idle = direct.getMemoryUsed() - before;
+            assertThat(idle / 4).as("direct bytes per idle connection").isLessThanOrEqualTo(256 << 10);
+            final Recorder handler = new Recorder();
+            final Batch batch = client.newBatch(handler);
+            final byte[] value = new byte[1000];
+            Arrays.fill(value, (byte)'v');
+            for (int round = 0; round < 20; round++)
+            {
+                for (int i = 0; i < 200; i++)
+                {
+                    client.set(("grow:" + i).getBytes(StandardCharsets.US_ASCII), value, batch, i);
+                }
+                assertThat(batch.await(5, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(handler.failures.get()).isZero();
+            final long busy = direct.getMemoryUsed() - before;
+            assertThat(busy).as("slots grew for 1 KB SETs").isGreaterThan(idle + (200 << 10));
+            // Idle for a PING interval: the grown regions are freed.
+            final long shrunk = awaitDirect(direct, used -> used - before <= idle + (64 << 10)) - before;
+            assertThat(shrunk).as("direct bytes after the connections went idle").isLessThanOrEqualTo(idle + (64 << 10));
+            System.out.println("direct memory: idle " + idle / 4 + " B per connection, busy " + busy / 4 +
+                ", after idle shrink " + shrunk / 4);
+            assertThat(client.sync().get("grow:7")).hasSize(1000);
+        }
+    }
 }
