@@ -104,13 +104,16 @@ final class CallerWaiter implements AutoCloseable
         try
         {
             int spins = spinTries;
+            // The first pass only takes the read role and listens (unless spinning): the reply cannot be there yet.
+            boolean readNow = spins > 0;
             while (!target.isComplete())
             {
                 boolean progress = false;
                 for (int i = 0; i < count; i++)
                 {
-                    progress |= connections[i].readAsCaller(this);
+                    progress |= connections[i].readAsCaller(this, target, readNow);
                 }
+                readNow = true;
                 if (target.isComplete())
                 {
                     return true;

@@ -589,8 +589,9 @@ final class NodeConnection
         {
             if (leader == waiter)
             {
+                // The caller's selector keeps listening to this socket (muting costs two epoll_ctl per round trip);
+                // it mutes it when it next waits as a follower, and a stray wake-up meanwhile is only a loop.
                 leader = null;
-                waiter.mute(channel);
                 if (!armed && owesReplies())
                 {
                     arm(true);
@@ -626,7 +627,7 @@ final class NodeConnection
      *
      * @return true when the pass completed a command.
      */
-    boolean readAsCaller(final CallerWaiter waiter)
+    boolean readAsCaller(final CallerWaiter waiter, final Awaitable target, final boolean readNow)
     {
         if (!tryDrive())
         {
@@ -654,12 +655,19 @@ final class NodeConnection
                 return false;
             }
             waiter.listen(channel);
+            if (!readNow)
+            {
+                // Just published: the reply is tens of microseconds away; a read now would only return nothing.
+                return false;
+            }
             final long before = completedSeq;
             final int[] depth = IoAgent.enterCallerIo();
             try
             {
                 int reads = 0;
-                while (state == READY && read(nowNs) > 0 && ++reads < 16)
+                // Stop once the awaited completion is in: reading on would usually cost a syscall that finds
+                // nothing; later bytes wake the next reader (or this one again).
+                while (state == READY && read(nowNs) > 0 && !target.isComplete() && ++reads < 16)
                 {
                     // Drain what arrived; bounded so one busy socket cannot keep a caller forever.
                 }
