@@ -196,11 +196,26 @@ final class CallerWaiter implements AutoCloseable
         final SelectionKey key = channel.keyFor(selector);
         if (key == null)
         {
+            // A new socket (the connection reconnected): a closed socket's descriptor is released only once every
+            // selector it was registered with has selected again, so flush this one's cancelled keys now.
+            selectNow();
             channel.register(selector, SelectionKey.OP_READ);
         }
         else if (key.isValid())
         {
             key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    private void selectNow()
+    {
+        try
+        {
+            selector.selectNow(ignoreKey);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("waiting caller's selector failed", ex);
         }
     }
 

@@ -87,6 +87,8 @@ final class CommandSlot
     int retries;
     /** Key slot the command was routed by, or -1 for a keyless one: a re-send picks its connection by it. */
     int routeSlot;
+    /** Only for a detached slot parked for a later retry: when it is due (System.nanoTime). */
+    long retryDueNs;
     /** Only for a detached slot parked for a later retry: its own pooled copy of the bytes. */
     private ByteBuffer detachedBytes;
 

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.MpscUnboundedArrayQueue;
 
 /**
  * Duty cycle of one I/O thread: for each connection it owns, write what was published, read and complete what
@@ -50,7 +51,11 @@ final class IoAgent implements Agent
     private NodeConnection[] connections = new NodeConnection[0];
     /** Commands parked for a TRYAGAIN/CLUSTERDOWN backoff; rare, so a plain list scanned when non-empty. */
     private final ArrayList<CommandSlot> parked = new ArrayList<>();
-    private final ArrayList<Long> parkedDue = new ArrayList<>();
+    /**
+     * Parks requested by any thread that handles a redirect (the agent, or a caller reading replies itself); the
+     * agent moves them into {@link #parked}, which only it touches.
+     */
+    private final MpscUnboundedArrayQueue<CommandSlot> parkRequests = new MpscUnboundedArrayQueue<>(64);
     /** Readiness of every owned socket; reads happen only for sockets it reports. Agent thread only. */
     private final Selector selector;
     private final Consumer<SelectionKey> onReady = this::onReady;
@@ -68,7 +73,7 @@ final class IoAgent implements Agent
     {
         this.roleName = roleName;
         this.runtime = runtime;
-        this.redirected = new RedirectedCommand(runtime.pool(), this);
+        this.redirected = new RedirectedCommand(runtime.pool());
         try
         {
             this.selector = Selector.open();
@@ -171,16 +176,11 @@ final class IoAgent implements Agent
         }
     }
 
-    RedirectedCommand redirected()
-    {
-        return redirected;
-    }
-
-    /** Agent thread: keeps a detached command until {@code dueNs}. */
+    /** Any thread: keeps a detached command until {@code dueNs}, then hands it to the redirect handler. */
     void park(final CommandSlot detached, final long dueNs)
     {
-        parked.add(detached);
-        parkedDue.add(dueNs);
+        detached.retryDueNs = dueNs;
+        parkRequests.offer(detached);
     }
 
     @Override
@@ -214,6 +214,11 @@ final class IoAgent implements Agent
         for (final NodeConnection connection : current)
         {
             work += connection.doWork(nowNs);
+        }
+        CommandSlot request;
+        while ((request = parkRequests.relaxedPoll()) != null)
+        {
+            parked.add(request);
         }
         if (!parked.isEmpty())
         {
@@ -257,12 +262,11 @@ final class IoAgent implements Agent
         int work = 0;
         for (int i = parked.size() - 1; i >= 0; i--)
         {
-            if (nowNs - parkedDue.get(i) < 0)
+            if (nowNs - parked.get(i).retryDueNs < 0)
             {
                 continue;
             }
             final CommandSlot command = parked.remove(i);
-            parkedDue.remove(i);
             work++;
             try
             {
@@ -273,7 +277,7 @@ final class IoAgent implements Agent
                 }
                 else
                 {
-                    final RedirectedCommand view = redirected.wrap(command, null);
+                    final RedirectedCommand view = redirected.wrap(command, null, this);
                     try
                     {
                         runtime.redirectHandler().onRetryDue(view);
@@ -323,13 +327,17 @@ final class IoAgent implements Agent
         final RedisConnectionException closed =
             new RedisConnectionException("client closed while the command waited for a retry (not applied)",
                 false, null);
+        CommandSlot request;
+        while ((request = parkRequests.relaxedPoll()) != null)
+        {
+            parked.add(request);
+        }
         for (final CommandSlot command : parked)
         {
             command.fail(closed);
             command.releaseDetached(runtime.pool());
         }
         parked.clear();
-        parkedDue.clear();
         try
         {
             selector.close();

@@ -149,6 +149,8 @@ final class NodeConnection
     private final RespDecoder decoder;
     private final RespReader reader = new RespReader();
     private final RespReader pushReader = new RespReader();
+    /** Flyweight handed to the redirect handler; used by whichever thread drives this connection. */
+    private final RedirectedCommand redirected;
 
     /** Why the last connection attempt or connection failed; read by producers for messages. */
     volatile String lastError;
@@ -175,6 +177,7 @@ final class NodeConnection
         this.ring = new CommandRing(config.ringSize(), config.slotCapacity());
         this.handshake = new Handshake(config, readOnly);
         this.decoder = new RespDecoder(config.maxDepth(), config.maxBulkLength());
+        this.redirected = new RedirectedCommand(pool);
         this.standardRecv = ByteBuffer.allocateDirect(config.receiveBufferSize());
         this.control = ByteBuffer.allocateDirect(Math.max(MIN_CONTROL_CAPACITY, handshake.maxEncodedLength())).limit(0);
         this.controlBuffer = new UnsafeBuffer(control);
@@ -1070,7 +1073,7 @@ final class NodeConnection
         {
             return true;
         }
-        final RedirectedCommand view = agent.redirected().wrap(slot, endpoint);
+        final RedirectedCommand view = redirected.wrap(slot, endpoint, agent);
         try
         {
             if (!redirectHandler.onRedirect(view, reply))
@@ -1424,7 +1427,7 @@ final class NodeConnection
             final CommandSlot slot = ring.slot(sequence);
             if (slot.kind != CommandSlot.KIND_INTERNAL && slot.kind != CommandSlot.KIND_ABORTED)
             {
-                final RedirectedCommand view = agent.redirected().wrap(slot, endpoint);
+                final RedirectedCommand view = redirected.wrap(slot, endpoint, agent);
                 boolean taken;
                 try
                 {

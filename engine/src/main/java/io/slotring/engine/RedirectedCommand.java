@@ -7,28 +7,31 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Flyweight over a redirected command, handed to {@link RedirectHandler}: its encoded bytes (re-sent as they are,
  * never re-encoded) and the operations that take it over. Valid only during the handler call; one instance per
- * I/O agent, owned by that agent's thread.
+ * connection (used by whichever thread drives it) and one per I/O agent (for its parked retries).
  */
 public final class RedirectedCommand
 {
     private final BufferPool pool;
-    private final IoAgent agent;
+    private IoAgent agent;
     private final UnsafeBuffer bytes = new UnsafeBuffer(0, 0);
     private final RespReader commandReader = new RespReader();
     private CommandSlot slot;
     private NodeEndpoint source;
     private boolean taken;
 
-    RedirectedCommand(final BufferPool pool, final IoAgent agent)
+    RedirectedCommand(final BufferPool pool)
     {
         this.pool = pool;
-        this.agent = agent;
     }
 
-    RedirectedCommand wrap(final CommandSlot slot, final NodeEndpoint source)
+    /**
+     * @param agent the agent that runs the command's parked retry, if it gets one.
+     */
+    RedirectedCommand wrap(final CommandSlot slot, final NodeEndpoint source, final IoAgent agent)
     {
         this.slot = slot;
         this.source = source;
+        this.agent = agent;
         this.taken = false;
         slot.wrapEncoded(bytes);
         return this;
