@@ -29,6 +29,8 @@ public final class ClusterConfig
     private long refreshIntervalNs = Duration.ofSeconds(30).toNanos();
     private long refreshMinIntervalNs = Duration.ofMillis(500).toNanos();
     private long retryBackoffNs = Duration.ofMillis(20).toNanos();
+    private long topologyQueryTimeoutNs = Duration.ofSeconds(1).toNanos();
+    private long livenessProbeIntervalNs = Duration.ofMillis(500).toNanos();
     private boolean concluded;
 
     private ClusterConfig()
@@ -37,7 +39,7 @@ public final class ClusterConfig
 
     /**
      * @return a new config with defaults: read from masters, 5 redirects, refresh every 30 s and at most every
-     * 500 ms on demand.
+     * 500 ms on demand, topology queries answered within 1 s, masters probed for liveness every 500 ms.
      */
     public static ClusterConfig create()
     {
@@ -199,6 +201,49 @@ public final class ClusterConfig
         return this;
     }
 
+    /**
+     * @param timeout how long the topology refresher waits for one node's answer to CLUSTER SHARDS (or SLOTS)
+     *                before it gives up on that node and asks the next; never longer than the command timeout. A
+     *                node silent for a quarter of it gets company: the next node is asked as well and the first
+     *                answer wins. Short, because a frozen master (its socket open, nothing answered) would otherwise
+     *                hold up the refresh that is to find its promoted replica. A master whose liveness probe stays
+     *                unanswered for half of it is suspected stalled (see {@link #livenessProbeInterval}).
+     * @return this.
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative.
+     */
+    public ClusterConfig topologyQueryTimeout(final Duration timeout)
+    {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero())
+        {
+            throw new IllegalArgumentException("topologyQueryTimeout must be > 0, got " + timeout);
+        }
+        mutable().topologyQueryTimeoutNs = timeout.toNanos();
+        return this;
+    }
+
+    /**
+     * @param interval how often the topology refresher sends a PING to each master serving slots, one at a time
+     *                 per master, to notice one that stopped answering while its connections stay open (a frozen
+     *                 process, a link cut without a reset): unanswered for half the {@link #topologyQueryTimeout}
+     *                 while a replica could replace it, the master makes the refresher look for a promotion every
+     *                 second or faster instead of waiting for the command timeout to break its connections.
+     *                 {@link Duration#ZERO} sends no probes.
+     * @return this.
+     * @throws IllegalArgumentException when {@code interval} is negative.
+     */
+    public ClusterConfig livenessProbeInterval(final Duration interval)
+    {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative())
+        {
+            throw new IllegalArgumentException("livenessProbeInterval must be >= 0 (0 disables probes), got " +
+                interval);
+        }
+        mutable().livenessProbeIntervalNs = interval.toNanos();
+        return this;
+    }
+
     private static long requirePositiveBackoff(final long nanos)
     {
         if (nanos <= 0)
@@ -305,6 +350,17 @@ public final class ClusterConfig
     long retryBackoffNs()
     {
         return retryBackoffNs;
+    }
+
+    /** The configured bound, not yet capped at the command timeout. */
+    long topologyQueryTimeoutNs()
+    {
+        return topologyQueryTimeoutNs;
+    }
+
+    long livenessProbeIntervalNs()
+    {
+        return livenessProbeIntervalNs;
     }
 
     @Override

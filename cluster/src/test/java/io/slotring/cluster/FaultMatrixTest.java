@@ -263,8 +263,8 @@ class FaultMatrixTest
         if (fault != Fault.DELAY)
         {
             // The fault must have hit: the client had to reconnect (through the proxy) at least once.
-            softly.assertThat(sum(acceptedAfter) - sum(acceptedBefore)).as("%s: reconnects forced by the fault", cell)
-                .isPositive();
+            softly.assertThat(sum(acceptedAfter) - sum(acceptedBefore))
+                .as("%s: reconnects forced by the fault", cell).isPositive();
         }
         if (fault == Fault.CORRUPT)
         {
@@ -284,8 +284,8 @@ class FaultMatrixTest
     /**
      * One worker: rounds of one command per data key (SET and GET alternating) and two INCRs of the shared
      * counter, in the cell's style, each round awaited in full before the next, so every data key has at most one
-     * command in flight and its state is exactly known. In the zero-copy style even workers use a {@link Batch}, odd ones
-     * the handler-per-call form.
+     * command in flight and its state is exactly known. In the zero-copy style even workers use a {@link Batch},
+     * odd ones the handler-per-call form.
      */
     private static void runWorker(final MatrixClient client, final MatrixLedger ledger, final List<MatrixKey> keys,
         final Style style, final int index, final long loadEnd)

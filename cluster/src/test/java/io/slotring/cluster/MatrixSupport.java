@@ -114,7 +114,7 @@ final class MatrixSupport
         return false;
     }
 
-    /** @return the names of the client's threads alive now: I/O agents, topology refresher, resolver. */
+    /** @return the names of the client's threads alive now: I/O agents, topology refresher and senders, resolver. */
     static List<String> clientThreads()
     {
         final List<String> alive = new ArrayList<>();
@@ -122,7 +122,7 @@ final class MatrixSupport
         {
             final String name = thread.getName();
             if (thread.isAlive() && (name.startsWith("slotring-io") || name.equals("slotring-topology") ||
-                name.equals("slotring-resolver")))
+                name.equals("slotring-topology-send") || name.equals("slotring-resolver")))
             {
                 alive.add(name);
             }

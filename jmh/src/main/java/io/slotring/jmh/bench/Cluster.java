@@ -29,6 +29,14 @@ final class Cluster
     }
 
     /**
+     * @return a cluster of known seeds and masters, contacted by nothing until asked (for tests of the plumbing).
+     */
+    static Cluster of(final List<String> seeds, final List<String> masters)
+    {
+        return new Cluster(seeds, masters);
+    }
+
+    /**
      * @param seedList comma-separated host:port.
      * @return the cluster, its masters read from the first seed that answers.
      */

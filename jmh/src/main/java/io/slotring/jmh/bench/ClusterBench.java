@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import io.slotring.launcher.LocalRedisCluster;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 
@@ -82,7 +83,8 @@ public final class ClusterBench implements Callable<Integer>
 
     @Option(names = "--clients", split = ",", paramLabel = "name",
         description = "slotring,lettuce,lettuce-manual,jedis,redis-benchmark (default: every JVM client in this "
-            + "build, plus redis-benchmark when installed).")
+            + "build, plus redis-benchmark when installed); also slotring-sync,lettuce-sync,jedis-sync: each "
+            + "library's plain blocking API, one command at a time per worker.")
     private List<String> clients = new ArrayList<>();
 
     @Option(names = "--verify", description = "Check every GET reply against its key's value (and every SET "
@@ -103,6 +105,9 @@ public final class ClusterBench implements Callable<Integer>
     @Option(names = "--await-timeout", paramLabel = "seconds", description = "Bound on every batch wait "
         + "(default: ${DEFAULT-VALUE}).")
     private int awaitTimeout = 10;
+
+    @Mixin
+    private SlotringFlags slotringFlags = new SlotringFlags();
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -162,6 +167,7 @@ public final class ClusterBench implements Callable<Integer>
             stderr.println("bench: no client to run");
             return EXIT_USAGE;
         }
+        warnIfOversubscribed(settings, clientOrder, notes, stderr);
         final Map<String, String> machine = MachineInfo.collect();
         LocalRedisCluster embedded = null;
         try
@@ -313,6 +319,26 @@ public final class ClusterBench implements Callable<Integer>
         }
     }
 
+    /**
+     * Warns on stderr (and in the report's notes) when slotring's spinning threads exceed the cores: its I/O
+     * agents under busy-spin, plus {@code --connections} workers when callers spin.
+     */
+    static void warnIfOversubscribed(final BenchSettings settings, final List<String> clientOrder,
+        final List<String> notes, final PrintStream stderr)
+    {
+        if (!clientOrder.contains(ClientFactory.SLOTRING) && !clientOrder.contains(ClientFactory.SLOTRING_SYNC))
+        {
+            return;
+        }
+        final String warning = settings.slotring.oversubscription(settings.connections,
+            Runtime.getRuntime().availableProcessors());
+        if (warning != null)
+        {
+            stderr.println("[bench] WARNING: " + warning);
+            notes.add("Warning: " + warning + ".");
+        }
+    }
+
     private static int exitStatus(final List<RunResult> results)
     {
         int status = 0;
@@ -372,10 +398,11 @@ public final class ClusterBench implements Callable<Integer>
                     throw new IllegalArgumentException("redis-benchmark has no open-loop (--rate) mode");
                 }
             }
-            else if (!ClientFactory.JVM_CLIENTS.contains(client))
+            else if (!ClientFactory.isJvmClient(client))
             {
                 throw new IllegalArgumentException("unknown client '" + client + "'; known: " +
-                    ClientFactory.JVM_CLIENTS + ", " + ClientFactory.REDIS_BENCHMARK);
+                    ClientFactory.JVM_CLIENTS + ", " + ClientFactory.BLOCKING_CLIENTS + ", " +
+                    ClientFactory.REDIS_BENCHMARK);
             }
             out.add(client);
         }
@@ -443,6 +470,7 @@ public final class ClusterBench implements Callable<Integer>
                 "template)");
         require(valueSize >= ("val:" + (keys - 1) + ':').length() && valueSize >= 20,
             "--value-size too small for 'val:<i>:'");
+        final SlotringOptions slotring = slotringFlags.resolve();
         final Path outDir = out != null ? out :
             Path.of(System.getProperty("slotring.bench.defaultOut", "perf-results"));
         final String launcher = System.getProperty("slotring.bench.command");
@@ -450,7 +478,7 @@ public final class ClusterBench implements Callable<Integer>
             "java -cp jmh/target/benchmarks.jar " + ClusterBench.class.getName() + " " + String.join(" ", rawArgs);
         return new BenchSettings(new ArrayList<>(opSet), new ArrayList<>(clientSet), connections, mux, keySize,
             valueSize, batch, keys, duration, warmup, rounds, prime, seeds, masters, verify, rate, outDir, quick,
-            awaitTimeout, commandLine);
+            awaitTimeout, commandLine, slotring);
     }
 
     private static void require(final boolean condition, final String message)

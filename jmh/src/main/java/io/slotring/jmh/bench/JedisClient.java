@@ -38,11 +38,15 @@ import redis.clients.jedis.Response;
  *       each worker's pipeline holds one per node, and with the default maxIdle of 8 (or a smaller maxTotal)
  *       16 workers would churn connections or wait for one.</li>
  * </ul>
+ * As {@code jedis-sync} it runs Jedis' plain blocking API instead: {@code get}/{@code set} on the cluster client
+ * (what {@code JedisCluster.get} is in Jedis 8), one command at a time on the caller's thread, a pool borrow and
+ * return per command; no executor.
  */
 final class JedisClient implements BenchClient
 {
     private final Workload workload;
     private final boolean verify;
+    private final boolean blocking;
     private final int batch;
     private final RedisClusterClient cluster;
     private final ThreadPoolExecutor executor;
@@ -50,10 +54,12 @@ final class JedisClient implements BenchClient
     private final int socketTimeoutMs;
     private final List<ClusterPipeline> pipelines = new ArrayList<>();
 
-    JedisClient(final List<String> seeds, final int masters, final BenchSettings settings, final Workload workload)
+    JedisClient(final List<String> seeds, final int masters, final BenchSettings settings, final Workload workload,
+        final boolean blocking)
     {
         this.workload = workload;
         this.verify = settings.verify;
+        this.blocking = blocking;
         this.batch = settings.batch;
         this.poolSize = settings.connections;
         this.socketTimeoutMs =
@@ -70,16 +76,24 @@ final class JedisClient implements BenchClient
         pool.setJmxEnabled(false);
         // Never an unbounded wait for a connection (the default): a run must report, not hang.
         pool.setMaxWait(Duration.ofMillis(socketTimeoutMs));
-        final int threads = Math.max(1, settings.connections * masters);
-        final AtomicInteger threadNumber = new AtomicInteger();
-        executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-            task ->
-            {
-                final Thread thread = new Thread(task, "jedis-pipeline-" + threadNumber.getAndIncrement());
-                thread.setDaemon(true);
-                return thread;
-            });
-        executor.prestartAllCoreThreads();
+        if (blocking)
+        {
+            // Blocking calls read on the caller's thread: no pipeline executor exists to compete for the cores.
+            executor = null;
+        }
+        else
+        {
+            final int threads = Math.max(1, settings.connections * masters);
+            final AtomicInteger threadNumber = new AtomicInteger();
+            executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                task ->
+                {
+                    final Thread thread = new Thread(task, "jedis-pipeline-" + threadNumber.getAndIncrement());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+            executor.prestartAllCoreThreads();
+        }
         try
         {
             cluster = RedisClusterClient.builder()
@@ -97,7 +111,10 @@ final class JedisClient implements BenchClient
         }
         catch (final Exception ex)
         {
-            executor.shutdownNow();
+            if (executor != null)
+            {
+                executor.shutdownNow();
+            }
             throw new IllegalStateException("jedis: " + Outcome.describe(ex), ex);
         }
     }
@@ -105,7 +122,7 @@ final class JedisClient implements BenchClient
     @Override
     public String name()
     {
-        return "jedis";
+        return blocking ? ClientFactory.JEDIS_SYNC : ClientFactory.JEDIS;
     }
 
     @Override
@@ -114,8 +131,16 @@ final class JedisClient implements BenchClient
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("library", "jedis " + Versions.of("redis.clients", "jedis"));
         out.put("client", "RedisClusterClient (Jedis 8 successor of the deprecated JedisCluster)");
-        out.put("pipeline", "one pipelined(sharedExecutor) per worker, sync() per batch");
-        out.put("sync_executor_threads", executor.getCorePoolSize());
+        if (blocking)
+        {
+            out.put("style", "blocking get/set on the cluster client (JedisCluster.get in Jedis 8), one command at "
+                + "a time on the caller's thread");
+        }
+        else
+        {
+            out.put("pipeline", "one pipelined(sharedExecutor) per worker, sync() per batch");
+            out.put("sync_executor_threads", executor.getCorePoolSize());
+        }
         out.put("pool_per_node", "maxTotal=maxIdle=minIdle=" + poolSize + ", prefilled");
         out.put("socket_timeout_ms", socketTimeoutMs);
         out.put("protocol", "RESP2 (default)");
@@ -125,6 +150,10 @@ final class JedisClient implements BenchClient
     @Override
     public Worker newWorker(final int index, final Outcome outcome)
     {
+        if (blocking)
+        {
+            return new BlockingWorker(outcome);
+        }
         final ClusterPipeline pipeline = cluster.pipelined(executor);
         pipelines.add(pipeline);
         return new JedisWorker(pipeline, outcome);
@@ -150,15 +179,18 @@ final class JedisClient implements BenchClient
         }
         finally
         {
-            executor.shutdownNow();
-            try
+            if (executor != null)
             {
-                // Its threads must not outlive this run into the next client's window.
-                executor.awaitTermination(10, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
+                executor.shutdownNow();
+                try
+                {
+                    // Its threads must not outlive this run into the next client's window.
+                    executor.awaitTermination(10, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
@@ -200,7 +232,7 @@ final class JedisClient implements BenchClient
                         outcome.error(ex);
                         continue;
                     }
-                    check(keyIndex[i], isSet[i], reply);
+                    check(keyIndex[i], isSet[i], reply, outcome);
                 }
             }
             finally
@@ -208,24 +240,57 @@ final class JedisClient implements BenchClient
                 Arrays.fill(responses, 0, count, null);
             }
         }
+    }
 
-        private void check(final int key, final boolean set, final Object reply)
+    /** The plain blocking API: one command, one reply, on the caller's thread. */
+    private final class BlockingWorker implements Worker
+    {
+        private final Outcome outcome;
+
+        BlockingWorker(final Outcome outcome)
         {
-            if (set)
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
+        {
+            for (int i = 0; i < count; i++)
             {
-                if (verify && !"OK".equals(reply))
+                final int key = keyIndex[i];
+                final Object reply;
+                try
                 {
-                    outcome.mismatch("SET " + key + " answered " + reply);
+                    // Bounded by the socket timeout set above.
+                    reply = isSet[i] ? cluster.set(workload.key(key), workload.value(key)) :
+                        cluster.get(workload.key(key));
                 }
+                catch (final RuntimeException ex)
+                {
+                    outcome.error(ex);
+                    continue;
+                }
+                check(keyIndex[i], isSet[i], reply, outcome);
             }
-            else if (reply == null)
+        }
+    }
+
+    private void check(final int key, final boolean set, final Object reply, final Outcome outcome)
+    {
+        if (set)
+        {
+            if (verify && !"OK".equals(reply))
             {
-                outcome.mismatch("GET " + key + " missed (nil)");
+                outcome.mismatch("SET " + key + " answered " + reply);
             }
-            else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
-            {
-                outcome.mismatch("GET " + key + " returned another value");
-            }
+        }
+        else if (reply == null)
+        {
+            outcome.mismatch("GET " + key + " missed (nil)");
+        }
+        else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
+        {
+            outcome.mismatch("GET " + key + " returned another value");
         }
     }
 }

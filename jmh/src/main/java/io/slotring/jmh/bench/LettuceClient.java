@@ -15,6 +15,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
@@ -30,6 +31,9 @@ import io.lettuce.core.resource.DefaultClientResources;
  *       {@code flushCommands()} per batch, Lettuce's documented way to pipeline. The node connections are opened
  *       (one per master) BEFORE auto-flush is switched off: a node connection created lazily afterwards would
  *       buffer its own handshake behind the flush and the first command to that node would hang.</li>
+ *   <li>{@code lettuce-sync}: the shared connection's plain blocking API ({@code RedisAdvancedClusterCommands}:
+ *       {@code sync().get}/{@code set}), one command at a time: the single-thread round trip of
+ *       {@code bin/bench latency}.</li>
  * </ul>
  * Client resources (event loop threads) are Lettuce's defaults, as a user gets them.
  */
@@ -37,6 +41,7 @@ final class LettuceClient implements BenchClient
 {
     private final String name;
     private final boolean manualFlush;
+    private final boolean sync;
     private final Workload workload;
     private final boolean verify;
     private final ClientResources resources;
@@ -45,11 +50,17 @@ final class LettuceClient implements BenchClient
     private final List<StatefulRedisClusterConnection<byte[], byte[]>> perWorker = new ArrayList<>();
     private final int batch;
 
-    LettuceClient(final boolean manualFlush, final List<String> seeds, final BenchSettings settings,
-        final Workload workload)
+    LettuceClient(final boolean manualFlush, final boolean sync, final List<String> seeds,
+        final BenchSettings settings, final Workload workload)
     {
-        this.name = manualFlush ? "lettuce-manual" : "lettuce";
+        if (manualFlush && sync)
+        {
+            throw new IllegalArgumentException("lettuce: manual flush and sync exclude each other");
+        }
+        this.name = manualFlush ? ClientFactory.LETTUCE_MANUAL : sync ? ClientFactory.LETTUCE_SYNC :
+            ClientFactory.LETTUCE;
         this.manualFlush = manualFlush;
+        this.sync = sync;
         this.workload = workload;
         this.verify = settings.verify;
         this.batch = settings.batch;
@@ -126,6 +137,10 @@ final class LettuceClient implements BenchClient
             out.put("connections", "one shared StatefulRedisClusterConnection (one TCP connection per node)");
             out.put("flush", "auto-flush (default)");
         }
+        if (sync)
+        {
+            out.put("style", "sync(): RedisAdvancedClusterCommands get/set, one command at a time");
+        }
         return out;
     }
 
@@ -134,6 +149,10 @@ final class LettuceClient implements BenchClient
     {
         final StatefulRedisClusterConnection<byte[], byte[]> connection =
             manualFlush ? perWorker.get(index) : shared;
+        if (sync)
+        {
+            return new SyncWorker(connection.sync(), workload, verify, outcome);
+        }
         return new LettuceWorker(connection, manualFlush, workload, verify, outcome, batch);
     }
 
@@ -245,6 +264,59 @@ final class LettuceClient implements BenchClient
             else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
             {
                 outcome.mismatch("GET " + key + " returned another value");
+            }
+        }
+    }
+
+    /** The plain blocking API; it waits at most the connection's default timeout (60 s) per command. */
+    private static final class SyncWorker implements Worker
+    {
+        private final RedisAdvancedClusterCommands<byte[], byte[]> commands;
+        private final Workload workload;
+        private final boolean verify;
+        private final Outcome outcome;
+
+        SyncWorker(final RedisAdvancedClusterCommands<byte[], byte[]> commands, final Workload workload,
+            final boolean verify, final Outcome outcome)
+        {
+            this.commands = commands;
+            this.workload = workload;
+            this.verify = verify;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final int key = keyIndex[i];
+                final Object reply;
+                try
+                {
+                    reply = isSet[i] ? commands.set(workload.key(key), workload.value(key)) :
+                        commands.get(workload.key(key));
+                }
+                catch (final RuntimeException ex)
+                {
+                    outcome.error(ex);
+                    continue;
+                }
+                if (isSet[i])
+                {
+                    if (verify && !"OK".equals(reply))
+                    {
+                        outcome.mismatch("SET " + key + " answered " + reply);
+                    }
+                }
+                else if (reply == null)
+                {
+                    outcome.mismatch("GET " + key + " missed (nil)");
+                }
+                else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
+                {
+                    outcome.mismatch("GET " + key + " returned another value");
+                }
             }
         }
     }

@@ -31,12 +31,16 @@ import java.util.regex.Pattern;
  *   <li>7.0 pins one slot tag per master, so {@code -r N} spans {@code masters x N} keys: we use
  *       {@code N = keys / masters} and, before GETs, fill that key space with a SET pass of 16 x its size (random
  *       keys, and its connections are not spread evenly over the masters: 10 x left 0.1% of GETs missing); the GET
- *       hit ratio is measured from the masters' keyspace_hits/misses and reported.</li>
+ *       hit ratio is measured from the masters' keyspace_hits/misses and reported. The fill is not measured, so it
+ *       runs with at least 16 connections pipelining 64: at the measured run's own {@code -c 1 -P 1} its 1.6 M
+ *       SETs took longer than the fill's bound and the C reference was lost.</li>
  *   <li>A literal SET sends one fixed value; there is no mixed op (one command per run in 7.0).</li>
  *   <li>It has no duration option: a calibration run sizes {@code -n} to last about the warmup, then about the
  *       measured duration.</li>
  * </ul>
- * CPU per op comes from the shell's {@code times} of the child; allocation does not apply.
+ * CPU per op comes from the shell's {@code times} of the child; context switches per op from GNU time's
+ * {@code %w %c} (voluntary and involuntary, all of the process's threads, exited ones included) where
+ * {@code /usr/bin/time} is GNU time, else n/a; allocation does not apply.
  */
 final class RedisBenchmarkRunner
 {
@@ -49,8 +53,19 @@ final class RedisBenchmarkRunner
     private static final Pattern LADDER = Pattern.compile("^\\s*([0-9.]+)% <= ([0-9.]+) milliseconds");
     private static final Pattern PROGRESS_RPS = Pattern.compile("rps=([0-9.]+)");
     private static final Pattern TIMES = Pattern.compile("([0-9]+)m([0-9.]+)s\\s+([0-9]+)m([0-9.]+)s");
+    private static final Pattern RUSAGE = Pattern.compile("slotring-rusage: ([0-9]+) ([0-9]+)");
     private static final int CALIBRATION_BATCHES_PER_CONNECTION = 40;
+    /**
+     * Its throughput figure includes its start (cluster discovery, connects): at {@code -c 1 -P 1} the 40 requests
+     * of the per-connection rule took ~0.1 s, were rated at a few hundred ops/s, and every later run was sized far
+     * too short. A floor keeps the calibration long enough to rate the steady state.
+     */
+    private static final long CALIBRATION_MIN_REQUESTS = 10_000;
     private static final int FILL_FACTOR = 16;
+    /** The fill's least parallelism: it is plumbing, and must finish well within its bound at any -c and -P. */
+    static final int FILL_MIN_CONNECTIONS = 16;
+    static final int FILL_MIN_PIPELINE = 64;
+    private static final Path GNU_TIME = gnuTime();
 
     private final Path binary;
     private final Cluster cluster;
@@ -59,6 +74,8 @@ final class RedisBenchmarkRunner
     private final String keyTemplate;
     private final String value;
     private final int keysPerMaster;
+    /** The fill is done once per runner: nothing else writes redis-benchmark's keys between its runs. */
+    private boolean filled;
 
     RedisBenchmarkRunner(final Path binary, final Cluster cluster, final BenchSettings settings,
         final PrintStream progress)
@@ -106,12 +123,25 @@ final class RedisBenchmarkRunner
         out.add("redis-benchmark: in --cluster mode a literal command's key must contain `{tag}` (a tag-free key "
             + "gets MOVED and the tool exits), so its keys carry a hash tag the JVM clients' keys do not have; 7.0 "
             + "pins one slot per master, so `-r` spans masters x r keys (r = keys / masters here).");
-        out.add("redis-benchmark: its " + settings.connections + " connections are spread round-robin over the " +
-            masters + " masters and each pipelines " + settings.batch + " commands to ONE node, where a JVM "
-            + "worker's batch of " + settings.batch + " is split over all masters (~" +
-            Math.max(1, settings.batch / Math.max(1, masters)) + " per node): fewer, larger writes and reads for "
-            + "the servers. It runs one thread per master (its cluster default) and cannot verify replies; its GET "
-            + "hit ratio is measured on the servers.");
+        if (settings.connections == 1 && settings.batch == 1)
+        {
+            out.add("redis-benchmark: its one connection sends one command at a time to ONE master (the first), "
+                + "where a JVM worker's commands go to the master that owns each key. It runs one thread per "
+                + "master (its cluster default; the others have no connection, and `--threads 1` measured the same "
+                + "here) and cannot verify replies; its GET hit ratio is measured on the servers.");
+        }
+        else
+        {
+            out.add("redis-benchmark: its " + settings.connections + " connections are spread round-robin over the "
+                + masters + " masters and each pipelines " + settings.batch + " commands to ONE node, where a JVM "
+                + "worker's batch of " + settings.batch + " is split over all masters (~" +
+                Math.max(1, settings.batch / Math.max(1, masters)) + " per node): fewer, larger writes and reads "
+                + "for the servers. It runs one thread per master (its cluster default) and cannot verify replies; "
+                + "its GET hit ratio is measured on the servers.");
+        }
+        out.add("redis-benchmark: before GETs its own key space is filled by an unmeasured SET pass of " + FILL_FACTOR
+            + " x its size with at least " + FILL_MIN_CONNECTIONS + " connections pipelining " + FILL_MIN_PIPELINE
+            + ", whatever the measured -c and -P.");
         out.add("redis-benchmark: a literal SET sends one fixed value; it has no mixed run (7.0 runs one command "
             + "per invocation) and no duration option (-n is sized from a calibration run).");
         return out;
@@ -125,7 +155,23 @@ final class RedisBenchmarkRunner
     /** What the report says ran, with the 512 B arguments abbreviated. */
     String describeCommand(final Op op, final long requests)
     {
-        return String.join(" ", abbreviated(arguments(op, requests)));
+        return String.join(" ", abbreviated(arguments(op, requests, false)));
+    }
+
+    private String describeFill(final long requests)
+    {
+        return String.join(" ", abbreviated(arguments(Op.SET, requests, true)));
+    }
+
+    /** GNU time, for the child's context switches; null where /usr/bin/time is missing or another time. */
+    private static Path gnuTime()
+    {
+        final Path time = Path.of("/usr/bin/time");
+        if (!Files.isExecutable(time))
+        {
+            return null;
+        }
+        return MachineInfo.command(time.toString(), "--version").contains("GNU") ? time : null;
     }
 
     RunResult run(final Op op, final int round, final Map<String, Object> config)
@@ -138,22 +184,25 @@ final class RedisBenchmarkRunner
         clientConfig.put("key_template", "bench:{tag}:__rand_int__:0... (" + settings.keySize + " B)");
         clientConfig.put("r_per_master", keysPerMaster);
         clientConfig.put("threads", "one per master (its cluster-mode default)");
+        clientConfig.put("context_switches", GNU_TIME != null ? "GNU time %w + %c of the process" :
+            "n/a (no GNU /usr/bin/time)");
         try
         {
-            final long calibrationRequests = (long)settings.connections * settings.batch *
-                CALIBRATION_BATCHES_PER_CONNECTION;
-            if (op == Op.GET)
+            final long calibrationRequests = Math.max(CALIBRATION_MIN_REQUESTS,
+                (long)settings.connections * settings.batch * CALIBRATION_BATCHES_PER_CONNECTION);
+            if (op == Op.GET && !filled)
             {
                 final long fill = (long)FILL_FACTOR * keysPerMaster * cluster.masters().size();
-                clientConfig.put("fill", describeCommand(Op.SET, fill));
-                final Run filled = execute(Op.SET, fill, "fill", 0);
+                clientConfig.put("fill", describeFill(fill));
+                final Run filled = execute(Op.SET, fill, "fill", 0, true);
                 if (filled.error != null)
                 {
                     result.error = "fill: " + filled.error;
                     return result;
                 }
+                this.filled = true;
             }
-            final Run calibration = execute(op, calibrationRequests, "calibrate", 0);
+            final Run calibration = execute(op, calibrationRequests, "calibrate", 0, false);
             if (calibration.error != null)
             {
                 result.error = "calibration: " + calibration.error;
@@ -164,7 +213,7 @@ final class RedisBenchmarkRunner
             if (settings.warmupSec > 0)
             {
                 final Run warmup = execute(op, Math.max(calibrationRequests, (long)(rate * settings.warmupSec)),
-                    "warmup", settings.warmupSec);
+                    "warmup", settings.warmupSec, false);
                 if (warmup.error != null)
                 {
                     result.error = "warmup: " + warmup.error;
@@ -176,7 +225,7 @@ final class RedisBenchmarkRunner
             final long requests = Math.max(calibrationRequests, (long)(rate * settings.durationSec));
             final long hitsBefore = op == Op.GET ? cluster.sumInfo("stats", "keyspace_hits") : 0;
             final long missesBefore = op == Op.GET ? cluster.sumInfo("stats", "keyspace_misses") : 0;
-            final Run measured = execute(op, requests, "measure", settings.durationSec);
+            final Run measured = execute(op, requests, "measure", settings.durationSec, false);
             if (op == Op.GET)
             {
                 final long hits = cluster.sumInfo("stats", "keyspace_hits") - hitsBefore;
@@ -197,6 +246,10 @@ final class RedisBenchmarkRunner
             if (measured.cpuSeconds >= 0 && measured.requests > 0)
             {
                 result.cpuUsPerOp = measured.cpuSeconds * 1e6 / measured.requests;
+            }
+            if (measured.contextSwitches >= 0 && measured.requests > 0)
+            {
+                result.csPerOp = (double)measured.contextSwitches / measured.requests;
             }
             result.p50Us = measured.p50Us;
             result.p99Us = measured.p99Us;
@@ -229,13 +282,19 @@ final class RedisBenchmarkRunner
         return out;
     }
 
-    private List<String> arguments(final Op op, final long requests)
+    /**
+     * @param fill the unmeasured SET pass before GETs: at least {@link #FILL_MIN_CONNECTIONS} connections
+     *             pipelining {@link #FILL_MIN_PIPELINE}, whatever the measured shape.
+     */
+    List<String> arguments(final Op op, final long requests, final boolean fill)
     {
         final String first = cluster.masters().get(0);
         final int colon = first.lastIndexOf(':');
+        final int connections = fill ? Math.max(FILL_MIN_CONNECTIONS, settings.connections) : settings.connections;
+        final int pipeline = fill ? Math.max(FILL_MIN_PIPELINE, settings.batch) : settings.batch;
         final List<String> args = new ArrayList<>(List.of(binary.toString(),
             "-h", first.substring(0, colon), "-p", first.substring(colon + 1), "--cluster",
-            "-c", Integer.toString(settings.connections), "-P", Integer.toString(settings.batch),
+            "-c", Integer.toString(connections), "-P", Integer.toString(pipeline),
             "-r", Integer.toString(keysPerMaster), "-n", Long.toString(requests)));
         if (op == Op.SET)
         {
@@ -277,17 +336,24 @@ final class RedisBenchmarkRunner
         double seconds;
         double opsPerSec;
         double cpuSeconds = -1;
+        long contextSwitches = -1;
         Double p50Us;
         Double p99Us;
         final List<double[]> ladder = new ArrayList<>();
         final List<Long> series = new ArrayList<>();
     }
 
-    private Run execute(final Op op, final long requests, final String phase, final int expectedSeconds)
+    private Run execute(final Op op, final long requests, final String phase, final int expectedSeconds,
+        final boolean fill)
     {
-        final List<String> command = new ArrayList<>(List.of("bash", "-c",
-            "\"$@\"; rc=$?; times >&2; exit $rc", "redis-benchmark"));
-        command.addAll(arguments(op, requests));
+        final List<String> command = new ArrayList<>();
+        if (GNU_TIME != null)
+        {
+            // Its rusage of the shell includes the waited-for redis-benchmark: every thread, exited ones too.
+            command.addAll(List.of(GNU_TIME.toString(), "-f", "slotring-rusage: %w %c"));
+        }
+        command.addAll(List.of("bash", "-c", "\"$@\"; rc=$?; times >&2; exit $rc", "redis-benchmark"));
+        command.addAll(arguments(op, requests, fill));
         final Run run = new Run();
         final Process process;
         try
@@ -339,6 +405,11 @@ final class RedisBenchmarkRunner
         final String err = stderr.text();
         parse(out, run);
         parseTimes(err, run);
+        final Matcher rusage = RUSAGE.matcher(err);
+        if (rusage.find())
+        {
+            run.contextSwitches = Long.parseLong(rusage.group(1)) + Long.parseLong(rusage.group(2));
+        }
         if (process.exitValue() != 0 || run.requests == 0)
         {
             run.error = "redis-benchmark exited " + process.exitValue() + ": " + tail(out + "\n" + err);

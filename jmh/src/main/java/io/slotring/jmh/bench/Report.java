@@ -93,7 +93,7 @@ final class Report
             .append(settings.openLoop() ? "open loop at " + settings.rate + " ops/s offered, commands sent as "
                 + "they fall due (at most " + settings.batch + " at once)" : "each firing " + settings.batch +
                 " async commands then awaiting all").append("; slotring ").append(settings.mux)
-            .append(" connections per node.\n");
+            .append(" connections per node; slotring threads: ").append(settings.slotring.summary()).append(".\n");
         md.append("- Per client, op and round: ").append(settings.warmupSec).append(" s warmup, ")
             .append(settings.durationSec).append(" s measured, ").append(settings.rounds)
             .append(" round(s); clients alternate A B A B within each op; each client is created fresh for its run "
@@ -106,19 +106,23 @@ final class Report
             + "reply with OK" : "off (GET misses still counted)").append(".\n");
         md.append("- Figures: ops/s over the measured window; CPU = whole-JVM process CPU time over the window / ops "
             + "(workers, I/O threads, GC, JIT); alloc = bytes allocated by all live JVM threads over the window / ops; "
+            + "cs = context switches (voluntary + involuntary) of every JVM thread over the window / ops, from "
+            + "/proc/self/task/*/status sampled every second (a thread that ends inside the window loses what it did "
+            + "after its last sample; n/a off Linux), for redis-benchmark GNU time's count for the whole process; "
             + "latency = ").append(latencyKind()).append(", HdrHistogram per worker, merged. Tables show medians over "
             + "rounds.\n\n");
 
         md.append("## Results (median over rounds)\n\n");
-        md.append("| op | client | ops/s | CPU \u00b5s/op | alloc B/op | p50 \u00b5s | p99 \u00b5s | p99.9 \u00b5s | "
-            + "p99.99 \u00b5s | GC (n / ms) | rounds | status |\n");
-        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        md.append("| op | client | ops/s | CPU \u00b5s/op | alloc B/op | cs/op | p50 \u00b5s | p99 \u00b5s | "
+            + "p99.9 \u00b5s | p99.99 \u00b5s | GC (n / ms) | rounds | status |\n");
+        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (final Summary s : summaries)
         {
             md.append("| ").append(s.op.label()).append(" | ").append(s.client).append(" | ")
                 .append(Summary.fmt(s.opsPerSec(), 0)).append(" | ").append(Summary.fmt(s.cpuUsPerOp(), 2))
                 .append(" | ").append(Summary.fmt(s.allocBytesPerOp(), 0)).append(" | ")
-                .append(Summary.fmt(s.p50Us(), 0)).append(" | ").append(Summary.fmt(s.p99Us(), 0)).append(" | ")
+                .append(Summary.fmt(s.csPerOp(), 2)).append(" | ").append(Summary.fmt(s.p50Us(), 0)).append(" | ")
+                .append(Summary.fmt(s.p99Us(), 0)).append(" | ")
                 .append(Summary.fmt(s.p999Us(), 0)).append(" | ").append(Summary.fmt(s.p9999Us(), 0)).append(" | ")
                 .append(s.client.equals(ClientFactory.REDIS_BENCHMARK) ? "n/a" : s.gcCount() + " / " + s.gcMillis())
                 .append(" | ").append(s.rounds.size()).append(" | ").append(cell(s.status())).append(" |\n");
@@ -243,14 +247,15 @@ final class Report
             }
         }
 
-        md.append("## Every run\n\n| op | client | round | ops/s | CPU \u00b5s/op | alloc B/op | p50 | p99 | p99.9 | "
-            + "p99.99 \u00b5s | ops | s |\n")
-            .append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("## Every run\n\n| op | client | round | ops/s | CPU \u00b5s/op | alloc B/op | cs/op | p50 | p99 | "
+            + "p99.9 | p99.99 \u00b5s | ops | s |\n")
+            .append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (final RunResult r : results)
         {
             md.append("| ").append(r.op.label()).append(" | ").append(r.client).append(" | ").append(r.round)
                 .append(" | ").append(Summary.fmt(r.opsPerSec, 0)).append(" | ").append(Summary.fmt(r.cpuUsPerOp, 2))
-                .append(" | ").append(Summary.fmt(r.allocBytesPerOp, 0)).append(" | ").append(Summary.fmt(r.p50Us, 0))
+                .append(" | ").append(Summary.fmt(r.allocBytesPerOp, 0)).append(" | ").append(Summary.fmt(r.csPerOp, 2))
+                .append(" | ").append(Summary.fmt(r.p50Us, 0))
                 .append(" | ").append(Summary.fmt(r.p99Us, 0)).append(" | ").append(Summary.fmt(r.p999Us, 0))
                 .append(" | ").append(Summary.fmt(r.p9999Us, 0)).append(" | ")
                 .append(String.format(Locale.ROOT, "%,d", r.totalOps)).append(" | ")
@@ -263,13 +268,15 @@ final class Report
     String table()
     {
         final StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-5s %-15s %12s %10s %10s %9s %9s %9s %9s  %s%n", "op", "client",
-            "ops/s", "cpu_us/op", "alloc_B/op", "p50_us", "p99_us", "p999_us", "p9999_us", "status"));
+        out.append(String.format(Locale.ROOT, "%-5s %-15s %12s %10s %10s %7s %9s %9s %9s %9s  %s%n", "op",
+            "client", "ops/s", "cpu_us/op", "alloc_B/op", "cs/op", "p50_us", "p99_us", "p999_us", "p9999_us",
+            "status"));
         for (final Summary s : summaries)
         {
-            out.append(String.format(Locale.ROOT, "%-5s %-15s %12s %10s %10s %9s %9s %9s %9s  %s%n", s.op.label(),
-                s.client, Summary.fmt(s.opsPerSec(), 0), Summary.fmt(s.cpuUsPerOp(), 2),
-                Summary.fmt(s.allocBytesPerOp(), 0), Summary.fmt(s.p50Us(), 0), Summary.fmt(s.p99Us(), 0),
+            out.append(String.format(Locale.ROOT, "%-5s %-15s %12s %10s %10s %7s %9s %9s %9s %9s  %s%n",
+                s.op.label(), s.client, Summary.fmt(s.opsPerSec(), 0), Summary.fmt(s.cpuUsPerOp(), 2),
+                Summary.fmt(s.allocBytesPerOp(), 0), Summary.fmt(s.csPerOp(), 2), Summary.fmt(s.p50Us(), 0),
+                Summary.fmt(s.p99Us(), 0),
                 Summary.fmt(s.p999Us(), 0), Summary.fmt(s.p9999Us(), 0), abbreviate(s.status())));
         }
         for (final Op op : settings.ops)

@@ -1,5 +1,6 @@
 package io.slotring.jmh.bench;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,13 +13,13 @@ import io.slotring.codec.RespType;
 import io.slotring.engine.Batch;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.ReplyHandler;
+import io.slotring.engine.SyncCommands;
 
 /**
  * slotring's cluster client in its zero-copy batch style: one reusable {@link Batch} per worker, replies checked
- * in place on the I/O thread (the view is only valid during the callback), no allocation per command.
- *
- * <p>Loaded by name from {@link ClientFactory} so the rest of the harness builds while this module's cluster
- * client does not exist; the jmh pom leaves this file out of the build until it does.
+ * in place on the I/O thread (the view is only valid during the callback), no allocation per command. As
+ * {@code slotring-sync} it runs its plain blocking style instead: {@code sync().get} / {@code sync().set}, one
+ * command at a time (the single-thread round trip of {@code bin/bench latency}).
  */
 final class SlotringClient implements BenchClient
 {
@@ -27,16 +28,21 @@ final class SlotringClient implements BenchClient
 
     private final Workload workload;
     private final boolean verify;
+    private final boolean sync;
+    private final SlotringOptions options;
     private final ClusterClient client;
     private final int slotCapacity;
     private final int ringSize;
     private final int mux;
     private final String configText;
 
-    SlotringClient(final List<String> seeds, final BenchSettings settings, final Workload workload)
+    SlotringClient(final List<String> seeds, final BenchSettings settings, final Workload workload,
+        final boolean sync)
     {
         this.workload = workload;
         this.verify = settings.verify;
+        this.sync = sync;
+        this.options = settings.slotring;
         this.mux = settings.mux;
         // Every command must fit its ring slot without spilling, and every worker's whole batch must fit the rings.
         this.slotCapacity = Math.max(2048, nextPowerOfTwo(settings.keySize + settings.valueSize + SET_OVERHEAD));
@@ -46,6 +52,7 @@ final class SlotringClient implements BenchClient
             .connectionsPerNode(mux)
             .slotCapacity(slotCapacity)
             .ringSize(ringSize);
+        options.applyTo(config);
         this.client = ClusterClient.connect(config);
         this.configText = config.toString();
     }
@@ -58,7 +65,7 @@ final class SlotringClient implements BenchClient
     @Override
     public String name()
     {
-        return "slotring";
+        return sync ? ClientFactory.SLOTRING_SYNC : ClientFactory.SLOTRING;
     }
 
     @Override
@@ -69,7 +76,9 @@ final class SlotringClient implements BenchClient
         out.put("connections_per_node", mux);
         out.put("slot_capacity", slotCapacity);
         out.put("ring_size", ringSize);
-        out.put("style", "zero-copy Batch per worker, replies verified in the I/O callback");
+        out.putAll(options.describe());
+        out.put("style", sync ? "sync(): get/set block the caller until the reply, one command at a time" :
+            "zero-copy Batch per worker, replies verified in the I/O callback");
         out.put("config", configText);
         return out;
     }
@@ -77,6 +86,10 @@ final class SlotringClient implements BenchClient
     @Override
     public Worker newWorker(final int index, final Outcome outcome)
     {
+        if (sync)
+        {
+            return new SyncWorker(client.sync(), workload, verify, outcome);
+        }
         final Checker checker = new Checker(workload, verify, outcome);
         return new SlotringWorker(client, client.newBatch(checker), workload, outcome);
     }
@@ -171,6 +184,58 @@ final class SlotringClient implements BenchClient
             {
                 throw new IllegalStateException("slotring batch of " + count + " not complete after " +
                     TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (" + batch.outstanding() + " outstanding)");
+            }
+        }
+    }
+
+    /** The plain blocking style: what a caller without batches writes. */
+    private static final class SyncWorker implements Worker
+    {
+        private final SyncCommands sync;
+        private final Workload workload;
+        private final boolean verify;
+        private final Outcome outcome;
+
+        SyncWorker(final SyncCommands sync, final Workload workload, final boolean verify, final Outcome outcome)
+        {
+            this.sync = sync;
+            this.workload = workload;
+            this.verify = verify;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final int key = keyIndex[i];
+                final Object reply;
+                try
+                {
+                    // Bounded by the client's command timeout (plus its hand-off): the call returns or throws.
+                    reply = isSet[i] ? sync.set(workload.key(key), workload.value(key)) : sync.get(workload.key(key));
+                }
+                catch (final RedisException ex)
+                {
+                    outcome.error(ex);
+                    continue;
+                }
+                if (isSet[i])
+                {
+                    if (verify && !"OK".equals(reply))
+                    {
+                        outcome.mismatch("SET " + key + " answered " + reply);
+                    }
+                }
+                else if (reply == null)
+                {
+                    outcome.mismatch("GET " + key + " missed (nil)");
+                }
+                else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
+                {
+                    outcome.mismatch("GET " + key + " returned another value");
+                }
             }
         }
     }

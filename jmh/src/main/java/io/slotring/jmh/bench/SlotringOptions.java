@@ -166,8 +166,9 @@ final class SlotringOptions
      */
     String summary()
     {
-        return "io threads " + (ioThreads > 0 ? Integer.toString(ioThreads) : "default (" + LIBRARY_IO_THREADS +
-            ")") + ", I/O idle " + ioIdle.label() + (ioIdle == IoIdle.SELECTOR ? " (default)" : "") + ", caller spin " + callerSpin +
+        final String threads = ioThreads > 0 ? Integer.toString(ioThreads) : "default (" + LIBRARY_IO_THREADS + ")";
+        return "io threads " + threads + ", I/O idle " + ioIdle.label() +
+            (ioIdle == IoIdle.SELECTOR ? " (default)" : "") + ", caller spin " + callerSpin +
             (callerSpin == 0 ? " (default)" : "");
     }
 }

@@ -58,7 +58,8 @@ class ClusterBenchSmokeTest
             final Map<String, Object> result = MiniJson.parseObject(line);
             final String what = result.get("client") + "/" + result.get("op");
             assertThat(result.keySet()).as(what).contains("client", "op", "round", "ops_per_sec", "total_ops",
-                "duration_sec", "cpu_us_per_op", "alloc_bytes_per_op", "p50_us", "p99_us", "p999_us", "config");
+                "duration_sec", "cpu_us_per_op", "alloc_bytes_per_op", "cs_per_op", "p50_us", "p99_us", "p999_us",
+                "config");
             assertThat(result.get("error")).as("%s error; stderr:%n%s", what, log).isNull();
             assertThat((Double)result.get("total_ops")).as(what).isPositive();
             assertThat((Double)result.get("ops_per_sec")).as(what).isPositive();
@@ -89,7 +90,8 @@ class ClusterBenchSmokeTest
             .findFirst().orElseThrow(() -> new AssertionError("no report in " + reports));
         assertThat(reports).anySatisfy(p -> assertThat(p.getFileName().toString()).endsWith(".svg"));
         final String report = Files.readString(markdown);
-        assertThat(report).contains("## Results", "## Machine", "--quick");
+        assertThat(report).contains("## Results", "## Machine", "--quick", "| cs/op |",
+            "slotring threads: io threads");
         for (final String client : clients)
         {
             assertThat(report).contains("| " + client + " |");
