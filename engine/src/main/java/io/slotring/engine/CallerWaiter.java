@@ -23,6 +23,7 @@ final class CallerWaiter implements AutoCloseable
 {
     private static final VarHandle BLOCKED;
     private static final long MIN_BLOCK_MS = 1;
+    private static final int BUSY_PASSES_BEFORE_BLOCKING = 16;
     /**
      * Per thread, allocated once: true from the moment a sync call starts until its command is published, so the
      * publish knows this very thread will wait for the reply and does not wake an I/O thread to read it.
@@ -98,20 +99,28 @@ final class CallerWaiter implements AutoCloseable
      *
      * @return true when the target completed.
      */
-    boolean await(final Awaitable target, final NodeConnection[] connections, final int count,
-        final long deadlineNs)
+    boolean await(final Awaitable target, final NodeConnection[] connections, final int[] ownCommands,
+        final int count, final long deadlineNs)
     {
         try
         {
             int spins = spinTries;
             // The first pass only takes the read role and listens (unless spinning): the reply cannot be there yet.
             boolean readNow = spins > 0;
+            int busyPasses = 0;
             while (!target.isComplete())
             {
-                boolean progress = false;
+                int outcome = NodeConnection.READ_WAIT;
                 for (int i = 0; i < count; i++)
                 {
-                    progress |= connections[i].readAsCaller(this, target, readNow);
+                    final int result = connections[i].readAsCaller(this, target, readNow,
+                        ownCommands == null ? 1 : ownCommands[i]);
+                    if (result == NodeConnection.READ_BUSY && busyPasses >= BUSY_PASSES_BEFORE_BLOCKING)
+                    {
+                        connections[i].requestReader();
+                        continue;
+                    }
+                    outcome |= result;
                 }
                 readNow = true;
                 if (target.isComplete())
@@ -123,10 +132,20 @@ final class CallerWaiter implements AutoCloseable
                 {
                     return false;
                 }
-                if (progress)
+                if ((outcome & NodeConnection.READ_PROGRESS) != 0)
                 {
+                    busyPasses = 0;
                     continue;
                 }
+                if ((outcome & NodeConnection.READ_BUSY) != 0)
+                {
+                    // Another thread holds a connection for one short pass: look again a few times, then ask for a
+                    // reader (requestReader) and block like a follower.
+                    busyPasses++;
+                    Thread.onSpinWait();
+                    continue;
+                }
+                busyPasses = 0;
                 if (spins > 0)
                 {
                     spins--;

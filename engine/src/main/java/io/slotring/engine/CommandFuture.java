@@ -35,7 +35,7 @@ final class CommandFuture<T> extends CompletableFuture<T> implements Awaitable
         final CallerWaiter callerWaiter = connection.callerWaiter();
         waiter = callerWaiter;
         final NodeConnection[] one = callerWaiter.single(connection);
-        callerWaiter.await(this, one, 1, deadlineNs);
+        callerWaiter.await(this, one, null, 1, deadlineNs);
         waiter = null;
     }
 

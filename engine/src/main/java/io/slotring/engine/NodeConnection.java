@@ -56,6 +56,11 @@ final class NodeConnection
     /** The node left the topology: no reconnect; queued commands are re-routed, then the agent drops it. */
     static final int RETIRED = 6;
 
+    /** {@link #readAsCaller} outcomes. */
+    static final int READ_WAIT = 0;
+    static final int READ_PROGRESS = 1;
+    static final int READ_BUSY = 2;
+
     private static final int MAX_IOV = 1024;
     private static final int MIN_CONTROL_CAPACITY = 4096;
     private static final long CLOSE_DRAIN_NS = 1_000_000_000L;
@@ -607,6 +612,43 @@ final class NodeConnection
         }
     }
 
+    /**
+     * Producer of a batch that leaves writing and reading to the agent: asks for both and wakes it. The agent writes
+     * everything published in its next pass, coalescing other callers' batches into the same write.
+     */
+    void handOff()
+    {
+        armRequested = true;
+        VarHandle.fullFence();
+        agent.wake();
+    }
+
+    /**
+     * Caller that could not get the driver flag and is about to block: makes sure somebody reads its replies (the
+     * holder, as it lets go, or this caller now), the same Dekker pair as {@link #afterPublish}.
+     */
+    void requestReader()
+    {
+        armRequested = true;
+        VarHandle.fullFence();
+        if (tryDrive())
+        {
+            final long nowNs = System.nanoTime();
+            try
+            {
+                armRequested = false;
+                if (state == READY && !armed && leader == null && owesReplies())
+                {
+                    arm(true);
+                }
+            }
+            finally
+            {
+                release(nowNs);
+            }
+        }
+    }
+
     /** Takes the driver flag, spinning: holders keep it for one short non-blocking pass. */
     private void driveBlocking()
     {
@@ -628,23 +670,37 @@ final class NodeConnection
      * Caller: one non-blocking read pass while driving; registers the socket with the caller's selector so the next
      * block wakes on it. Completions (this caller's and others') run on this thread.
      *
-     * @return true when the pass completed a command.
+     * @return {@link #READ_PROGRESS} when the pass completed a command, {@link #READ_BUSY} when another thread
+     * drives the connection (look again soon: it may be about to let go with nobody reading), else
+     * {@link #READ_WAIT} (leading with nothing to read yet, following, or not connected: blocking is safe, since a
+     * completion or the socket wakes the caller).
      */
-    boolean readAsCaller(final CallerWaiter waiter, final Awaitable target, final boolean readNow)
+    int readAsCaller(final CallerWaiter waiter, final Awaitable target, final boolean readNow, final int ownCommands)
     {
         if (!tryDrive())
         {
-            return false;
+            return READ_BUSY;
         }
         final long nowNs = System.nanoTime();
         try
         {
             if (state != READY)
             {
-                return false;
+                return READ_WAIT;
             }
             if (leader == null)
             {
+                if (ring.cursor() - completedSeq > ownCommands)
+                {
+                    // Other callers' commands share the socket: one reader for all (the agent) costs less than
+                    // callers taking turns, and nobody waits for another caller to finish its own wait.
+                    if (!armed)
+                    {
+                        arm(true);
+                    }
+                    waiter.mute(channel);
+                    return READ_WAIT;
+                }
                 leader = waiter;
                 if (armed)
                 {
@@ -655,13 +711,13 @@ final class NodeConnection
             {
                 // A follower: the leader reads for it; it listens only for its own completion.
                 waiter.mute(channel);
-                return false;
+                return READ_WAIT;
             }
             waiter.listen(channel);
             if (!readNow)
             {
                 // Just published: the reply is tens of microseconds away; a read now would only return nothing.
-                return false;
+                return READ_WAIT;
             }
             final long before = completedSeq;
             final int[] depth = IoAgent.enterCallerIo();
@@ -679,12 +735,12 @@ final class NodeConnection
             {
                 IoAgent.leaveCallerIo(depth);
             }
-            return completedSeq != before;
+            return completedSeq != before ? READ_PROGRESS : READ_WAIT;
         }
         catch (final Throwable ex)
         {
             contain(nowNs, ex);
-            return true;
+            return READ_PROGRESS;
         }
         finally
         {
