@@ -8,6 +8,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -46,6 +47,10 @@ final class CallerWaiter implements AutoCloseable
     private final int spinTries;
     /** Readiness is only a reason to loop: every pass reads every awaited connection. */
     private final Consumer<SelectionKey> ignoreKey = key -> { };
+    /** Connections whose sockets this caller's selector listens to, and those sockets; owner thread only. */
+    private NodeConnection[] listenedConnections = new NodeConnection[4];
+    private SocketChannel[] listenedChannels = new SocketChannel[4];
+    private int listenedCount;
     /** Reused one-element array for waits on one connection (the sync style): no allocation per call. */
     private final NodeConnection[] single = new NodeConnection[1];
     /** 1 while the owner is (about to be) blocked in {@link #selector}; see {@link #block}. */
@@ -102,6 +107,7 @@ final class CallerWaiter implements AutoCloseable
     boolean await(final Awaitable target, final NodeConnection[] connections, final int[] ownCommands,
         final int count, final long deadlineNs)
     {
+        muteOthers(connections, count);
         try
         {
             int spins = spinTries;
@@ -209,8 +215,12 @@ final class CallerWaiter implements AutoCloseable
         return single;
     }
 
-    /** Owner thread, leading the connection's reads: makes the socket wake this caller's selector. */
-    void listen(final SocketChannel channel) throws ClosedChannelException
+    /**
+     * Owner thread, leading the connection's reads: makes the socket wake this caller's selector, and remembers it
+     * so a later wait on other connections can mute it (a readable socket this caller no longer reads would
+     * otherwise turn every block into a busy loop).
+     */
+    void listen(final NodeConnection connection, final SocketChannel channel) throws ClosedChannelException
     {
         final SelectionKey key = channel.keyFor(selector);
         if (key == null)
@@ -223,6 +233,57 @@ final class CallerWaiter implements AutoCloseable
         else if (key.isValid())
         {
             key.interestOps(SelectionKey.OP_READ);
+        }
+        for (int i = 0; i < listenedCount; i++)
+        {
+            if (listenedConnections[i] == connection)
+            {
+                listenedChannels[i] = channel;
+                return;
+            }
+        }
+        if (listenedCount == listenedConnections.length)
+        {
+            listenedConnections = Arrays.copyOf(listenedConnections, listenedCount * 2);
+            listenedChannels = Arrays.copyOf(listenedChannels, listenedCount * 2);
+        }
+        listenedConnections[listenedCount] = connection;
+        listenedChannels[listenedCount] = channel;
+        listenedCount++;
+    }
+
+    /** Owner thread, not (or no longer) leading {@code connection}: its socket no longer wakes this caller. */
+    void mute(final NodeConnection connection, final SocketChannel channel)
+    {
+        muteKey(channel);
+        for (int i = 0; i < listenedCount; i++)
+        {
+            if (listenedConnections[i] == connection)
+            {
+                removeListened(i);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Owner thread, at the start of a wait: mutes the sockets it listened to for earlier waits that this one does
+     * not cover. A single caller that keeps waiting on the same connection pays nothing (no epoll_ctl per call).
+     */
+    private void muteOthers(final NodeConnection[] connections, final int count)
+    {
+        for (int i = listenedCount - 1; i >= 0; i--)
+        {
+            boolean covered = false;
+            for (int j = 0; j < count && !covered; j++)
+            {
+                covered = connections[j] == listenedConnections[i];
+            }
+            if (!covered)
+            {
+                muteKey(listenedChannels[i]);
+                removeListened(i);
+            }
         }
     }
 
@@ -238,8 +299,16 @@ final class CallerWaiter implements AutoCloseable
         }
     }
 
-    /** Owner thread, not (or no longer) leading: the socket no longer wakes this caller. */
-    void mute(final SocketChannel channel)
+    private void removeListened(final int index)
+    {
+        final int last = --listenedCount;
+        listenedConnections[index] = listenedConnections[last];
+        listenedChannels[index] = listenedChannels[last];
+        listenedConnections[last] = null;
+        listenedChannels[last] = null;
+    }
+
+    private void muteKey(final SocketChannel channel)
     {
         final SelectionKey key = channel == null ? null : channel.keyFor(selector);
         if (key != null && key.isValid())

@@ -698,7 +698,7 @@ final class NodeConnection
                     {
                         arm(true);
                     }
-                    waiter.mute(channel);
+                    waiter.mute(this, channel);
                     return READ_WAIT;
                 }
                 leader = waiter;
@@ -710,10 +710,10 @@ final class NodeConnection
             else if (leader != waiter)
             {
                 // A follower: the leader reads for it; it listens only for its own completion.
-                waiter.mute(channel);
+                waiter.mute(this, channel);
                 return READ_WAIT;
             }
-            waiter.listen(channel);
+            waiter.listen(this, channel);
             if (!readNow)
             {
                 // Just published: the reply is tens of microseconds away; a read now would only return nothing.
