@@ -271,11 +271,6 @@ final class NodeConnection
         this.agent = owner;
     }
 
-    IoAgent agent()
-    {
-        return agent;
-    }
-
     boolean isReady()
     {
         return ready;

@@ -1,12 +1,10 @@
 package io.slotring.jmh.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -52,7 +50,7 @@ class ContextSwitchesTest
     @Test
     void countsThisJvmOnLinux() throws InterruptedException
     {
-        assumeTrue(System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux"));
+        // bin/test runs on Debian (it installs redis-server with apt-get): /proc is always there, so this never skips.
         assertThat(ContextSwitches.supported()).isTrue();
         final ContextSwitches.Tally tally = ContextSwitches.start();
         assertThat(tally).isNotNull();
