@@ -11,11 +11,13 @@ import java.util.function.Consumer;
 
 import io.slotring.engine.AsyncCommands;
 import io.slotring.engine.Batch;
-import io.slotring.engine.IoRuntime;
-import io.slotring.engine.NodeEndpoint;
+import io.slotring.engine.internal.ApiAccess;
+import io.slotring.engine.internal.CommandBatch;
+import io.slotring.engine.internal.IoRuntime;
+import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.RedisClient;
 import io.slotring.engine.RedisConnectionException;
-import io.slotring.engine.ReplyConverters;
+import io.slotring.engine.internal.ReplyConverters;
 import io.slotring.engine.ReplyHandler;
 import io.slotring.engine.SyncCommands;
 import org.agrona.DirectBuffer;
@@ -64,11 +66,11 @@ public final class ClusterClient implements AutoCloseable
         this.config = config.conclude();
         this.readFrom = config.readFrom();
         this.router = new ClusterRouter(config);
-        this.runtime = new IoRuntime(config.engine(), router);
+        this.runtime = new IoRuntime(config, router);
         this.refresher = new TopologyRefresher(router, config);
         router.attach(runtime, refresher);
-        this.async = AsyncCommands.over(new ClusterSubmitter(this));
-        this.sync = SyncCommands.over(async, config.engine().commandTimeoutNs());
+        this.async = ApiAccess.async(new ClusterSubmitter(this));
+        this.sync = ApiAccess.sync(async, config.commandTimeoutNs());
     }
 
     /**
@@ -149,7 +151,7 @@ public final class ClusterClient implements AutoCloseable
     {
         final int slot = SlotHash.slot(requireKey(key, "key"));
         final NodeEndpoint node = router.topology().reader(slot, readFrom);
-        return node == null ? noRoute() : node.get(slot, key, null, batch, token);
+        return node == null ? noRoute() : node.get(slot, key, null, CommandBatch.of(batch), token);
     }
 
     /**
@@ -214,7 +216,7 @@ public final class ClusterClient implements AutoCloseable
     {
         final int slot = SlotHash.slot(requireKey(key, "key"));
         final NodeEndpoint node = router.topology().master(slot);
-        return node == null ? noRoute() : node.set(slot, key, value, null, batch, token);
+        return node == null ? noRoute() : node.set(slot, key, value, null, CommandBatch.of(batch), token);
     }
 
     /**
@@ -340,7 +342,7 @@ public final class ClusterClient implements AutoCloseable
     @SuppressWarnings("unchecked")
     public void scan(final String pattern, final int count, final Consumer<byte[]> keys)
     {
-        final long timeoutNs = config.engine().commandTimeoutNs();
+        final long timeoutNs = config.commandTimeoutNs();
         for (final NodeEndpoint master : router.topology().fanOut())
         {
             String cursor = "0";

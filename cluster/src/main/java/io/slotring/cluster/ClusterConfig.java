@@ -5,24 +5,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import io.slotring.engine.ClientConfig;
+import io.slotring.engine.ConnectionSettings;
 
 /**
- * Configuration of a {@link ClusterClient}: the seeds, the cluster behaviour (read-from, redirect bound, topology
- * refresh), and the engine settings every node connection uses ({@link #engine()}: connections per node, ring
+ * Configuration of a {@link ClusterClient}: the seeds and the cluster behaviour (read-from, redirect bound,
+ * topology refresh), plus the {@link ConnectionSettings} every node connection uses (connections per node, ring
  * size, timeouts, idle strategies, credentials...). Mutable until the client concludes it.
  *
  * <pre>{@code
  * ClusterConfig config = ClusterConfig.create()
  *     .seeds("127.0.0.1:7000,127.0.0.1:7001")
  *     .connectionsPerNode(4)
+ *     .commandTimeout(Duration.ofSeconds(2))
  *     .readFrom(ReadFrom.REPLICA_PREFERRED);
- * config.engine().commandTimeout(Duration.ofSeconds(2));
  * }</pre>
+ *
+ * <p>{@link #toString()} never shows the password.
  */
-public final class ClusterConfig
+public final class ClusterConfig extends ConnectionSettings<ClusterConfig>
 {
-    private final ClientConfig engine = ClientConfig.create();
     private final List<String> seeds = new ArrayList<>();
     private ReadFrom readFrom = ReadFrom.MASTER;
     private int maxRedirects = 5;
@@ -31,7 +32,6 @@ public final class ClusterConfig
     private long retryBackoffNs = Duration.ofMillis(20).toNanos();
     private long topologyQueryTimeoutNs = Duration.ofSeconds(1).toNanos();
     private long livenessProbeIntervalNs = Duration.ofMillis(500).toNanos();
-    private boolean concluded;
 
     private ClusterConfig()
     {
@@ -48,10 +48,7 @@ public final class ClusterConfig
 
     private ClusterConfig mutable()
     {
-        if (concluded)
-        {
-            throw new IllegalStateException("config already concluded: it is owned by a running client");
-        }
+        requireMutable();
         return this;
     }
 
@@ -82,64 +79,6 @@ public final class ClusterConfig
     public ClusterConfig seed(final String host, final int port)
     {
         mutable().seeds.add(host + ':' + port);
-        return this;
-    }
-
-    /**
-     * @return the engine settings shared by every node connection; set them before connecting.
-     */
-    public ClientConfig engine()
-    {
-        return engine;
-    }
-
-    /**
-     * @param connections multiplexed connections per node (shortcut for {@code engine().connectionsPerNode}).
-     * @return this.
-     */
-    public ClusterConfig connectionsPerNode(final int connections)
-    {
-        engine.connectionsPerNode(connections);
-        return this;
-    }
-
-    /**
-     * @param size ring slots per connection (shortcut for {@code engine().ringSize}).
-     * @return this.
-     */
-    public ClusterConfig ringSize(final int size)
-    {
-        engine.ringSize(size);
-        return this;
-    }
-
-    /**
-     * @param bytes bytes a ring slot holds in place (shortcut for {@code engine().slotCapacity}).
-     * @return this.
-     */
-    public ClusterConfig slotCapacity(final int bytes)
-    {
-        engine.slotCapacity(bytes);
-        return this;
-    }
-
-    /**
-     * @param threads I/O threads serving every node (shortcut for {@code engine().ioThreads}).
-     * @return this.
-     */
-    public ClusterConfig ioThreads(final int threads)
-    {
-        engine.ioThreads(threads);
-        return this;
-    }
-
-    /**
-     * @param timeout per-command deadline, redirects included (shortcut for {@code engine().commandTimeout}).
-     * @return this.
-     */
-    public ClusterConfig commandTimeout(final Duration timeout)
-    {
-        engine.commandTimeout(timeout);
         return this;
     }
 
@@ -254,22 +193,18 @@ public final class ClusterConfig
         return nanos;
     }
 
-    ClusterConfig conclude()
+    @Override
+    protected void concludeOwn()
     {
-        if (!concluded)
+        if (seeds.isEmpty())
         {
-            if (seeds.isEmpty())
-            {
-                throw new IllegalArgumentException("no seeds: expected at least one host:port");
-            }
-            if (engine.conclude().database() != 0)
-            {
-                throw new IllegalArgumentException("Redis Cluster has only database 0");
-            }
-            requirePositiveBackoff(retryBackoffNs);
-            concluded = true;
+            throw new IllegalArgumentException("no seeds: expected at least one host:port");
         }
-        return this;
+        if (database() != 0)
+        {
+            throw new IllegalArgumentException("Redis Cluster has only database 0, got database " + database());
+        }
+        requirePositiveBackoff(retryBackoffNs);
     }
 
     static int parsePort(final String address)
@@ -367,6 +302,6 @@ public final class ClusterConfig
     public String toString()
     {
         return "ClusterConfig{seeds=" + seeds + ", readFrom=" + readFrom + ", maxRedirects=" + maxRedirects +
-            ", engine=" + engine + '}';
+            ", " + settingsString() + '}';
     }
 }

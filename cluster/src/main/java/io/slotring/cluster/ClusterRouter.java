@@ -12,10 +12,10 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.slotring.codec.RespReader;
-import io.slotring.engine.IoRuntime;
-import io.slotring.engine.NodeEndpoint;
-import io.slotring.engine.RedirectHandler;
-import io.slotring.engine.RedirectedCommand;
+import io.slotring.engine.internal.IoRuntime;
+import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.engine.internal.RedirectHandler;
+import io.slotring.engine.internal.RedirectedCommand;
 
 /**
  * Owns the routing state: the current {@link Topology} snapshot, the endpoints by address, and what happens when
@@ -79,7 +79,7 @@ final class ClusterRouter implements RedirectHandler
     ClusterRouter(final ClusterConfig config)
     {
         this.config = config;
-        this.rerouteMarginNs = Math.min(config.retryBackoffNs(), config.engine().commandTimeoutNs() / 10);
+        this.rerouteMarginNs = Math.min(config.retryBackoffNs(), config.commandTimeoutNs() / 10);
     }
 
     /**

@@ -3,7 +3,7 @@ package io.slotring.cluster;
 import io.slotring.codec.SlotHash;
 import java.util.Arrays;
 
-import io.slotring.engine.NodeEndpoint;
+import io.slotring.engine.internal.NodeEndpoint;
 
 /**
  * An immutable routing snapshot: slot -> master endpoint through a 16384-entry array, and each master's replica

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
-import io.slotring.engine.NodeEndpoint;
+import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.RedisServerException;
-import io.slotring.engine.ReplyConverters;
+import io.slotring.engine.internal.ReplyConverters;
 
 /**
  * Keeps the slot map true, off every caller's thread: one daemon thread that refreshes periodically and on
@@ -122,7 +122,7 @@ final class TopologyRefresher implements Runnable
     {
         this.router = router;
         this.config = config;
-        this.timeoutNs = config.engine().commandTimeoutNs();
+        this.timeoutNs = config.commandTimeoutNs();
         this.queryTimeoutNs = Math.max(1, Math.min(config.topologyQueryTimeoutNs(), timeoutNs));
         this.hedgeDelayNs = queryTimeoutNs / 4;
         this.stallAfterNs = queryTimeoutNs / 2;
@@ -836,7 +836,7 @@ final class TopologyRefresher implements Runnable
      */
     private boolean awaitReady(final NodeEndpoint endpoint)
     {
-        final long deadline = System.nanoTime() + config.engine().connectTimeoutNs();
+        final long deadline = System.nanoTime() + config.connectTimeoutNs();
         final String errorBefore = endpoint.lastError();
         while (!endpoint.isReady())
         {

@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
 
 import io.slotring.codec.RespReader;
 import io.slotring.codec.RespType;
-import io.slotring.engine.NodeEndpoint;
+import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.RedisServerException;
 import io.slotring.engine.RedisTimeoutException;

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.slotring.engine.IoRuntime;
-import io.slotring.engine.NodeEndpoint;
+import io.slotring.engine.internal.IoRuntime;
+import io.slotring.engine.internal.NodeEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,10 +49,10 @@ class ClusterRouterTest
         portA1 = closedPort();
         portOther = closedPort();
         config = ClusterConfig.create().seeds(HOST + ':' + portA).readFrom(ReadFrom.REPLICA_PREFERRED);
-        config.engine().ringSize(16).connectTimeout(Duration.ofMillis(200))
+        config.ringSize(16).connectTimeout(Duration.ofMillis(200))
             .reconnectDelay(Duration.ofMillis(50), Duration.ofMillis(200));
         router = new ClusterRouter(config);
-        runtime = new IoRuntime(config.engine(), router);
+        runtime = new IoRuntime(config, router);
         router.attach(runtime, null);
     }
 

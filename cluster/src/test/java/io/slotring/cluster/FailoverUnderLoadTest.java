@@ -108,7 +108,7 @@ class FailoverUnderLoadTest
             final ClusterConfig config = ClusterConfig.create().seeds(redis.seeds())
                 .topologyRefresh(Duration.ofSeconds(5), Duration.ofMillis(100))
                 .commandTimeout(COMMAND_TIMEOUT);
-            config.engine().connectTimeout(Duration.ofSeconds(1))
+            config.connectTimeout(Duration.ofSeconds(1))
                 .reconnectDelay(Duration.ofMillis(10), Duration.ofMillis(200))
                 .errorHandler(ex -> ledger.problem("client error handler got: " + ex));
             final ClusterClient cluster = ClusterClient.connect(config);

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import io.slotring.codec.SlotHash;
 import io.slotring.engine.Batch;
 import io.slotring.engine.ClientConfig;
+import io.slotring.engine.ConnectionSettings;
 import io.slotring.engine.RedisClient;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.ReplyHandler;
@@ -411,7 +412,7 @@ class FaultMatrixTest
         CLUSTER_PROXIES.values().forEach(p -> seeds.add(p.host() + ':' + p.port()));
         final ClusterConfig config = ClusterConfig.create().seeds(seeds.toString())
             .topologyRefresh(Duration.ofSeconds(30), Duration.ofMillis(100));
-        engine(config.engine(), ledger);
+        engine(config, ledger);
         final ClusterClient client = ClusterClient.connect(config);
         return new Connected(MatrixClient.of(client), client);
     }
@@ -420,7 +421,7 @@ class FaultMatrixTest
      * Short timeouts so a cell stays short. The idle PING interval is what makes every connection that lived
      * through a black hole reset before it heals (see {@link Plan#inject}).
      */
-    private static ClientConfig engine(final ClientConfig config, final MatrixLedger ledger)
+    private static <S extends ConnectionSettings<S>> S engine(final S config, final MatrixLedger ledger)
     {
         return config.commandTimeout(COMMAND_TIMEOUT)
             .connectTimeout(Duration.ofMillis(500))

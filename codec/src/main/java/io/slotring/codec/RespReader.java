@@ -1,5 +1,7 @@
 package io.slotring.codec;
 
+import io.slotring.codec.internal.RespDecoder;
+
 import org.agrona.DirectBuffer;
 
 /**
@@ -37,6 +39,14 @@ public final class RespReader
     private int count;
     private int valueOffset;
     private int valueLength;
+
+    /**
+     * An empty reader: {@code wrap} it over a decoded frame before reading. Clients get a wrapped reader in
+     * {@code ReplyHandler.onReply}; tests and tools wrap their own.
+     */
+    public RespReader()
+    {
+    }
 
     /** Out-value of {@link #parseHeaderNumber(int)}: index of the CR ending the header line. */
     private int lineEnd;

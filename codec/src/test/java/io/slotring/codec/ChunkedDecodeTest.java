@@ -1,5 +1,7 @@
 package io.slotring.codec;
 
+import io.slotring.codec.internal.RespDecoder;
+
 import java.util.List;
 import java.util.SplittableRandom;
 

@@ -1,5 +1,9 @@
 package io.slotring.codec;
 
+import io.slotring.codec.internal.RespDecoder;
+import io.slotring.codec.internal.RespEncoder;
+import io.slotring.codec.internal.CommandHeader;
+
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,8 @@
 package io.slotring.codec;
 
+import io.slotring.codec.internal.RespDecoder;
+import io.slotring.codec.internal.RespEncoder;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

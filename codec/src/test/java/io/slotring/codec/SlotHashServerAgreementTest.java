@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import io.slotring.codec.RespEncoder;
+import io.slotring.codec.internal.RespEncoder;
 import io.slotring.launcher.LocalCluster;
 import io.slotring.launcher.LocalRedisCluster;
 import io.slotring.launcher.RedisNodeHandle;

@@ -1,5 +1,10 @@
 package io.slotring.engine;
 
+import io.slotring.engine.internal.ApiAccess;
+import io.slotring.engine.internal.CommandChecks;
+import io.slotring.engine.internal.CommandSubmitter;
+import io.slotring.engine.internal.ReplyConverters;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,20 +20,30 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AsyncCommands
 {
+    static
+    {
+        // The only way in from the clients (here and in the cluster module): see ApiAccess.
+        ApiAccess.install(new ApiAccess.Factory()
+        {
+            @Override
+            public AsyncCommands async(final CommandSubmitter submitter)
+            {
+                return new AsyncCommands(submitter);
+            }
+
+            @Override
+            public SyncCommands sync(final AsyncCommands async, final long commandTimeoutNs)
+            {
+                return SyncCommands.over(async, commandTimeoutNs);
+            }
+        });
+    }
+
     private final CommandSubmitter client;
 
     private AsyncCommands(final CommandSubmitter client)
     {
         this.client = client;
-    }
-
-    /**
-     * @param submitter where commands go: a standalone endpoint or the cluster router.
-     * @return the async commands over it.
-     */
-    public static AsyncCommands over(final CommandSubmitter submitter)
-    {
-        return new AsyncCommands(submitter);
     }
 
     /**

@@ -1,17 +1,10 @@
 package io.slotring.engine;
 
-import java.time.Duration;
 import java.util.Objects;
-import java.util.function.Supplier;
-
-import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 /**
- * One mutable configuration object for a client, in the manner of {@code Aeron.Context}: set what you need, then
- * {@link #conclude()} (called by the client) fills defaults and validates everything before a thread starts.
- * A concluded config is frozen: setters throw.
+ * Configuration of a {@link RedisClient} for one server: its address plus the {@link ConnectionSettings} every
+ * connection uses. Set what you need; {@link #conclude()} (called by the client) validates it and freezes it.
  *
  * <pre>{@code
  * ClientConfig config = ClientConfig.create()
@@ -23,58 +16,10 @@ import org.agrona.concurrent.IdleStrategy;
  *
  * <p>{@link #toString()} never shows the password.
  */
-public final class ClientConfig
+public final class ClientConfig extends ConnectionSettings<ClientConfig>
 {
-    /** What a producer does when its connection's ring has no free slot. */
-    public enum BackPressure
-    {
-        /** Return {@link RedisClient#BACK_PRESSURED} (zero-copy style) or throw at once (async and sync styles). */
-        FAIL_FAST,
-        /** Wait with {@link #producerIdleStrategy} until a slot frees or the command's timeout passes. */
-        WAIT
-    }
-
-    /** Default ring size per connection: enough for 16 workers x 64-command batches on a 4-way mux. */
-    public static final int DEFAULT_RING_SIZE = 1024;
-    /**
-     * Default bytes each ring slot holds inline, in the ring's preallocated arena: 1024 x 128 B = 128 KiB per idle
-     * connection. Small commands (GET of a short key) stay there; larger ones grow the slot (see
-     * {@link #DEFAULT_SLOT_GROWTH_LIMIT}).
-     */
-    public static final int DEFAULT_SLOT_CAPACITY = 128;
-    /**
-     * Default bound a slot may grow to and keep for the next large command: a SET of a 512 B key and a 512 B value
-     * (1,051 bytes) grows a slot once to 2 KiB and reuses it; larger commands use pooled buffers per command.
-     */
-    public static final int DEFAULT_SLOT_GROWTH_LIMIT = 4096;
-
-    private boolean concluded;
     private String host = "127.0.0.1";
     private int port = 6379;
-    private int connectionsPerNode = 1;
-    private int ioThreads = 1;
-    private int ringSize = DEFAULT_RING_SIZE;
-    private int slotCapacity = DEFAULT_SLOT_CAPACITY;
-    private int slotGrowthLimit = DEFAULT_SLOT_GROWTH_LIMIT;
-    private int receiveBufferSize = 64 * 1024;
-    private long commandTimeoutNs = Duration.ofSeconds(5).toNanos();
-    private long connectTimeoutNs = Duration.ofSeconds(2).toNanos();
-    private long reconnectMinDelayNs = Duration.ofMillis(10).toNanos();
-    private long reconnectMaxDelayNs = Duration.ofSeconds(2).toNanos();
-    private long idlePingIntervalNs = Duration.ofSeconds(5).toNanos();
-    private String username;
-    private char[] password;
-    private String clientName = "slotring";
-    private int database;
-    private boolean preferResp3 = true;
-    private BackPressure backPressure = BackPressure.WAIT;
-    private Supplier<IdleStrategy> ioIdleStrategy;
-    private Supplier<IdleStrategy> producerIdleStrategy = ClientConfig::defaultProducerIdleStrategy;
-    private int callerSpinTries = 0;
-    private int maxDepth = 64;
-    private long maxBulkLength = 512L * 1024 * 1024;
-    private ErrorHandler errorHandler = Throwable::printStackTrace;
-    private PushListener pushListener;
 
     private ClientConfig()
     {
@@ -89,534 +34,44 @@ public final class ClientConfig
     }
 
     /**
-     * Agrona backoff for I/O agents: spin a little, yield a little, then park 1 us growing to 100 us. Not the
-     * default (which blocks in the agent's selector, waking on the reply itself); kept as a measured alternative.
-     *
-     * @return a new idle strategy instance (one per agent: they hold state).
-     */
-    public static IdleStrategy backoffIoIdleStrategy()
-    {
-        return new BackoffIdleStrategy(10, 10, 1_000, 100_000);
-    }
-
-    /**
-     * A producer waiting for a free ring slot under {@link BackPressure#WAIT}.
-     *
-     * @return a new idle strategy instance.
-     */
-    public static IdleStrategy defaultProducerIdleStrategy()
-    {
-        return new BackoffIdleStrategy(1, 10, 1_000, 1_000_000);
-    }
-
-    private ClientConfig mutable()
-    {
-        if (concluded)
-        {
-            throw new IllegalStateException("config already concluded: it is owned by a running client");
-        }
-        return this;
-    }
-
-    /**
-     * Fills defaults and validates. Called by the client before anything starts; idempotent.
-     *
-     * @return this.
-     * @throws IllegalArgumentException naming the first invalid setting.
-     */
-    public ClientConfig conclude()
-    {
-        if (concluded)
-        {
-            return this;
-        }
-        Objects.requireNonNull(host, "host");
-        requireRange("port", port, 1, 65535);
-        requireRange("connectionsPerNode", connectionsPerNode, 1, 1024);
-        requireRange("ioThreads", ioThreads, 1, 256);
-        requireRange("ringSize", ringSize, 2, 1 << 20);
-        if (Integer.bitCount(ringSize) != 1)
-        {
-            throw new IllegalArgumentException("ringSize must be a power of two, got " + ringSize);
-        }
-        requireRange("slotCapacity", slotCapacity, 64, 1 << 24);
-        requireRange("slotGrowthLimit", slotGrowthLimit, slotCapacity, 1 << 24);
-        if ((long)ringSize * slotCapacity > Integer.MAX_VALUE - 64)
-        {
-            // One ring's arena is one direct ByteBuffer, indexed by int.
-            throw new IllegalArgumentException("ringSize x slotCapacity must be below 2 GiB (one ring's arena), got " +
-                ringSize + " x " + slotCapacity + " = " + (long)ringSize * slotCapacity + " bytes");
-        }
-        requireRange("receiveBufferSize", receiveBufferSize, 1024, 1 << 30);
-        requirePositive("commandTimeout", commandTimeoutNs);
-        requirePositive("connectTimeout", connectTimeoutNs);
-        requirePositive("reconnectMinDelay", reconnectMinDelayNs);
-        if (reconnectMaxDelayNs < reconnectMinDelayNs)
-        {
-            throw new IllegalArgumentException("reconnectMaxDelay " + reconnectMaxDelayNs +
-                "ns is below reconnectMinDelay " + reconnectMinDelayNs + "ns");
-        }
-        requirePositive("idlePingInterval", idlePingIntervalNs);
-        requireRange("database", database, 0, 1 << 16);
-        requireRange("maxDepth", maxDepth, 1, 1 << 12);
-        if (maxBulkLength < 1)
-        {
-            throw new IllegalArgumentException("maxBulkLength must be positive, got " + maxBulkLength);
-        }
-        if (username != null && password == null)
-        {
-            throw new IllegalArgumentException("username set without a password");
-        }
-        Objects.requireNonNull(producerIdleStrategy, "producerIdleStrategy");
-        Objects.requireNonNull(errorHandler, "errorHandler");
-        warnOnSpinningOverCores();
-        concluded = true;
-        return this;
-    }
-
-    /** Spins at or above this many tries are a caller that effectively never blocks. */
-    static final int SPINNING_CALLER_TRIES = 100_000;
-
-    /**
-     * Busy-spinning threads only pay on cores nobody else needs: with more spinners than cores they steal the
-     * cores the redis-servers, the callers and the other spinners need, and latency goes up, not down. Warned,
-     * not refused: the host may have cores this JVM is not told about.
-     */
-    private void warnOnSpinningOverCores()
-    {
-        final int cores = Runtime.getRuntime().availableProcessors();
-        final int spinningAgents = ioIdleStrategy != null && isSpinning(ioIdleStrategy.get()) ? ioThreads : 0;
-        final boolean spinningCallers = callerSpinTries >= SPINNING_CALLER_TRIES;
-        if (spinningAgents >= cores || (spinningAgents > 0 && spinningCallers && spinningAgents + 1 > cores))
-        {
-            System.getLogger("io.slotring").log(System.Logger.Level.WARNING, "slotring: " + spinningAgents +
-                " busy-spinning I/O thread(s)" + (spinningCallers ? " and spinning callers" : "") + " on " + cores +
-                " available core(s): spinning needs a dedicated core per spinning thread, or it starves the " +
-                "others; use the default selector idle strategy on shared cores");
-        }
-    }
-
-    private static boolean isSpinning(final IdleStrategy strategy)
-    {
-        return strategy instanceof org.agrona.concurrent.BusySpinIdleStrategy ||
-            strategy instanceof org.agrona.concurrent.NoOpIdleStrategy;
-    }
-
-    private static void requireRange(final String name, final int value, final int min, final int max)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
-        }
-    }
-
-    private static void requirePositive(final String name, final long nanos)
-    {
-        if (nanos <= 0)
-        {
-            throw new IllegalArgumentException(name + " must be positive, got " + nanos + "ns");
-        }
-    }
-
-    /**
      * @param host server host; loopback or a name the resolver knows.
      * @param port server port.
      * @return this.
      */
     public ClientConfig address(final String host, final int port)
     {
-        mutable().host = host;
+        requireMutable();
+        this.host = host;
         this.port = port;
         return this;
     }
 
     /**
-     * @param connections multiplexed connections per node, each with its own ring; commands are spread round-robin.
-     * @return this.
+     * @return the server host.
      */
-    public ClientConfig connectionsPerNode(final int connections)
-    {
-        mutable().connectionsPerNode = connections;
-        return this;
-    }
-
-    /**
-     * @param threads I/O agent threads; connections are spread over them. Threads never grow with connections.
-     * @return this.
-     */
-    public ClientConfig ioThreads(final int threads)
-    {
-        mutable().ioThreads = threads;
-        return this;
-    }
-
-    /**
-     * @param size slots per connection ring, a power of two: the most commands in flight or queued per connection.
-     * @return this.
-     */
-    public ClientConfig ringSize(final int size)
-    {
-        mutable().ringSize = size;
-        return this;
-    }
-
-    /**
-     * @param bytes encoded bytes a slot holds inline, in the ring's arena (ringSize x bytes per connection, always
-     *              allocated); larger commands grow the slot up to {@link #slotGrowthLimit(int)}.
-     * @return this.
-     */
-    public ClientConfig slotCapacity(final int bytes)
-    {
-        mutable().slotCapacity = bytes;
-        return this;
-    }
-
-    /**
-     * @param bytes the largest region a slot grows into and keeps for the next large command: a busy connection's
-     *              slots grow once and then allocate nothing, and an idle connection frees them when it sends its
-     *              idle PING. Commands above it use a pooled buffer per command.
-     * @return this.
-     */
-    public ClientConfig slotGrowthLimit(final int bytes)
-    {
-        mutable().slotGrowthLimit = bytes;
-        return this;
-    }
-
-    /**
-     * @param bytes the receive buffer per connection; it grows from a pool for a larger reply, then shrinks back.
-     * @return this.
-     */
-    public ClientConfig receiveBufferSize(final int bytes)
-    {
-        mutable().receiveBufferSize = bytes;
-        return this;
-    }
-
-    /**
-     * @param timeout deadline of every command from submission; a command written and then timed out resets its
-     *                connection, because the reply order can no longer be trusted.
-     * @return this.
-     */
-    public ClientConfig commandTimeout(final Duration timeout)
-    {
-        mutable().commandTimeoutNs = timeout.toNanos();
-        return this;
-    }
-
-    /**
-     * @param timeout TCP connect plus handshake.
-     * @return this.
-     */
-    public ClientConfig connectTimeout(final Duration timeout)
-    {
-        mutable().connectTimeoutNs = timeout.toNanos();
-        return this;
-    }
-
-    /**
-     * Reconnect backoff: doubles from {@code min} to {@code max}, each delay jittered to 50-100% of its value.
-     *
-     * @param min first delay.
-     * @param max bound.
-     * @return this.
-     */
-    public ClientConfig reconnectDelay(final Duration min, final Duration max)
-    {
-        mutable().reconnectMinDelayNs = min.toNanos();
-        this.reconnectMaxDelayNs = max.toNanos();
-        return this;
-    }
-
-    /**
-     * @param interval a connection with nothing in flight for this long sends a PING; one unanswered within the
-     *                 command timeout marks the peer dead, so a peer that vanished without a RST is found quickly.
-     * @return this.
-     */
-    public ClientConfig idlePingInterval(final Duration interval)
-    {
-        mutable().idlePingIntervalNs = interval.toNanos();
-        return this;
-    }
-
-    /**
-     * @param username ACL user, or null for the default user.
-     * @param password password; copied, never logged or shown by {@code toString()}.
-     * @return this.
-     */
-    public ClientConfig credentials(final String username, final char[] password)
-    {
-        mutable().username = username;
-        this.password = password == null ? null : password.clone();
-        return this;
-    }
-
-    /**
-     * @param name CLIENT SETNAME value, or null for none.
-     * @return this.
-     */
-    public ClientConfig clientName(final String name)
-    {
-        mutable().clientName = name;
-        return this;
-    }
-
-    /**
-     * @param db SELECT index on standalone servers.
-     * @return this.
-     */
-    public ClientConfig database(final int db)
-    {
-        mutable().database = db;
-        return this;
-    }
-
-    /**
-     * @param resp3 send HELLO 3 (true, default) and fall back to RESP2 when the server lacks HELLO; false stays RESP2.
-     * @return this.
-     */
-    public ClientConfig preferResp3(final boolean resp3)
-    {
-        mutable().preferResp3 = resp3;
-        return this;
-    }
-
-    /**
-     * @param mode what a producer does when the ring is full.
-     * @return this.
-     */
-    public ClientConfig backPressure(final BackPressure mode)
-    {
-        mutable().backPressure = mode;
-        return this;
-    }
-
-    /**
-     * @param supplier one idle strategy per I/O agent, e.g. {@code BusySpinIdleStrategy::new} on dedicated cores;
-     *                 null (the default) spins briefly, then blocks in the agent's selector until a reply or a
-     *                 publish wakes it, measured best on a small shared host (see perf-results/).
-     * @return this.
-     */
-    public ClientConfig ioIdleStrategy(final Supplier<IdleStrategy> supplier)
-    {
-        mutable().ioIdleStrategy = supplier;
-        return this;
-    }
-
-    /**
-     * @param supplier idle strategy of a producer waiting for a free slot under {@link BackPressure#WAIT}.
-     * @return this.
-     */
-    public ClientConfig producerIdleStrategy(final Supplier<IdleStrategy> supplier)
-    {
-        mutable().producerIdleStrategy = supplier;
-        return this;
-    }
-
-    /**
-     * @param tries busy-spin read passes a waiting caller (sync, future join, {@link Batch#await}) makes before it
-     *              blocks in its selector; 0 blocks at once (best where cores are scarce), a large value spins
-     *              (dedicated cores: budget one core per spinning caller plus one per busy-spin I/O thread).
-     * @return this.
-     */
-    public ClientConfig callerSpinTries(final int tries)
-    {
-        if (tries < 0)
-        {
-            throw new IllegalArgumentException("callerSpinTries must be >= 0, got " + tries);
-        }
-        mutable().callerSpinTries = tries;
-        return this;
-    }
-
-    /**
-     * Decoder bounds: a reply nested deeper or a bulk longer is a protocol error that resets the connection.
-     *
-     * @param maxDepth       aggregate nesting bound.
-     * @param maxBulkLength bulk string bound in bytes (Redis's proto-max-bulk-len defaults to 512 MB).
-     * @return this.
-     */
-    public ClientConfig decoderLimits(final int maxDepth, final long maxBulkLength)
-    {
-        mutable().maxDepth = maxDepth;
-        this.maxBulkLength = maxBulkLength;
-        return this;
-    }
-
-    /**
-     * @param handler receives exceptions thrown by reply handlers and I/O errors; never null.
-     * @return this.
-     */
-    public ClientConfig errorHandler(final ErrorHandler handler)
-    {
-        mutable().errorHandler = handler;
-        return this;
-    }
-
-    /**
-     * @param listener receives RESP3 push frames (out of band; they never complete a command), or null.
-     * @return this.
-     */
-    public ClientConfig pushListener(final PushListener listener)
-    {
-        mutable().pushListener = listener;
-        return this;
-    }
-
-    String host()
+    public String host()
     {
         return host;
     }
 
-    int port()
+    /**
+     * @return the server port.
+     */
+    public int port()
     {
         return port;
     }
 
-    int connectionsPerNode()
+    @Override
+    protected void concludeOwn()
     {
-        return connectionsPerNode;
-    }
-
-    int ioThreads()
-    {
-        return ioThreads;
-    }
-
-    int ringSize()
-    {
-        return ringSize;
-    }
-
-    int slotCapacity()
-    {
-        return slotCapacity;
-    }
-
-    int slotGrowthLimit()
-    {
-        return slotGrowthLimit;
-    }
-
-    int receiveBufferSize()
-    {
-        return receiveBufferSize;
-    }
-
-    /**
-     * @return the command timeout in nanoseconds.
-     */
-    public long commandTimeoutNs()
-    {
-        return commandTimeoutNs;
-    }
-
-    /**
-     * @return the connect (plus handshake) timeout in nanoseconds.
-     */
-    public long connectTimeoutNs()
-    {
-        return connectTimeoutNs;
-    }
-
-    long reconnectMinDelayNs()
-    {
-        return reconnectMinDelayNs;
-    }
-
-    long reconnectMaxDelayNs()
-    {
-        return reconnectMaxDelayNs;
-    }
-
-    long idlePingIntervalNs()
-    {
-        return idlePingIntervalNs;
-    }
-
-    String username()
-    {
-        return username;
-    }
-
-    char[] password()
-    {
-        return password;
-    }
-
-    String clientName()
-    {
-        return clientName;
-    }
-
-    /**
-     * @return the SELECT index.
-     */
-    public int database()
-    {
-        return database;
-    }
-
-    boolean preferResp3()
-    {
-        return preferResp3;
-    }
-
-    BackPressure backPressure()
-    {
-        return backPressure;
-    }
-
-    Supplier<IdleStrategy> ioIdleStrategy()
-    {
-        return ioIdleStrategy;
-    }
-
-    Supplier<IdleStrategy> producerIdleStrategy()
-    {
-        return producerIdleStrategy;
-    }
-
-    int callerSpinTries()
-    {
-        return callerSpinTries;
-    }
-
-    int maxDepth()
-    {
-        return maxDepth;
-    }
-
-    long maxBulkLength()
-    {
-        return maxBulkLength;
-    }
-
-    ErrorHandler errorHandler()
-    {
-        return errorHandler;
-    }
-
-    PushListener pushListener()
-    {
-        return pushListener;
+        Objects.requireNonNull(host, "host");
+        requireRange("port", port, 1, 65535);
     }
 
     @Override
     public String toString()
     {
-        return "ClientConfig{" +
-            "address=" + host + ':' + port +
-            ", connectionsPerNode=" + connectionsPerNode +
-            ", ioThreads=" + ioThreads +
-            ", ringSize=" + ringSize +
-            ", slotCapacity=" + slotCapacity +
-            ", commandTimeoutMs=" + commandTimeoutNs / 1_000_000 +
-            ", username=" + username +
-            ", password=" + (password == null ? "none" : "<redacted>") +
-            ", clientName=" + clientName +
-            ", database=" + database +
-            ", backPressure=" + backPressure +
-            '}';
+        return "ClientConfig{address=" + host + ':' + port + ", " + settingsString() + '}';
     }
 }

@@ -1,5 +1,10 @@
 package io.slotring.engine;
 
+import io.slotring.engine.internal.ApiAccess;
+import io.slotring.engine.internal.CommandBatch;
+import io.slotring.engine.internal.IoRuntime;
+import io.slotring.engine.internal.NodeEndpoint;
+
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.DirectBuffer;
@@ -45,8 +50,8 @@ public final class RedisClient implements AutoCloseable
         this.config = config.conclude();
         this.runtime = new IoRuntime(config, null);
         this.endpoint = runtime.endpoint(config.host(), config.port(), false);
-        this.async = AsyncCommands.over(endpoint::submit);
-        this.sync = SyncCommands.over(async, config.commandTimeoutNs());
+        this.async = ApiAccess.async(endpoint::submit);
+        this.sync = ApiAccess.sync(async, config.commandTimeoutNs());
     }
 
     /**
@@ -180,7 +185,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long get(final byte[] key, final Batch batch, final long token)
     {
-        return endpoint.get(NodeEndpoint.HASH_KEY, key, null, batch, token);
+        return endpoint.get(NodeEndpoint.HASH_KEY, key, null, CommandBatch.of(batch), token);
     }
 
     /**
@@ -228,7 +233,7 @@ public final class RedisClient implements AutoCloseable
      */
     public long set(final byte[] key, final byte[] value, final Batch batch, final long token)
     {
-        return endpoint.set(NodeEndpoint.HASH_KEY, key, value, null, batch, token);
+        return endpoint.set(NodeEndpoint.HASH_KEY, key, value, null, CommandBatch.of(batch), token);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.slotring.engine;
 
+import io.slotring.engine.internal.CallerWaiter;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +34,7 @@ public final class SyncCommands
      *                         deadline normally fires first and says more.
      * @return the sync commands.
      */
-    public static SyncCommands over(final AsyncCommands async, final long commandTimeoutNs)
+    static SyncCommands over(final AsyncCommands async, final long commandTimeoutNs)
     {
         return new SyncCommands(async, commandTimeoutNs);
     }

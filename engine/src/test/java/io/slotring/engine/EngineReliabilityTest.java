@@ -1,5 +1,11 @@
 package io.slotring.engine;
 
+import io.slotring.engine.internal.BufferPool;
+import io.slotring.engine.internal.IoRuntime;
+import io.slotring.engine.internal.NodeConnection;
+import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.engine.internal.ReplyConverters;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,0 +1,79 @@
+package io.slotring.engine.internal;
+
+import io.slotring.codec.internal.RespEncoder;
+
+/**
+ * Sizing and encoding of the loosely typed arguments of the async and sync styles and of {@code execute}:
+ * {@code byte[]} as is, {@code CharSequence} as UTF-8, integral numbers as decimal digits, other numbers via
+ * their {@code toString()}.
+ */
+final class Arguments
+{
+    private Arguments()
+    {
+    }
+
+    static int encodedLength(final Object[] args)
+    {
+        int length = RespEncoder.arrayHeaderLength(args.length);
+        for (final Object arg : args)
+        {
+            length += encodedLength(arg);
+        }
+        return length;
+    }
+
+    private static int encodedLength(final Object arg)
+    {
+        if (arg instanceof byte[])
+        {
+            return RespEncoder.bulkLength(((byte[])arg).length);
+        }
+        if (arg instanceof CharSequence)
+        {
+            return RespEncoder.bulkLength((CharSequence)arg);
+        }
+        if (arg instanceof Long || arg instanceof Integer || arg instanceof Short || arg instanceof Byte)
+        {
+            return RespEncoder.bulkLength(((Number)arg).longValue());
+        }
+        if (arg instanceof Number)
+        {
+            return RespEncoder.bulkLength(arg.toString());
+        }
+        throw new IllegalArgumentException("unsupported argument type " +
+            (arg == null ? "null" : arg.getClass().getName()) + ": expected byte[], CharSequence or a number");
+    }
+
+    static void encode(final RespEncoder encoder, final Object[] args)
+    {
+        encoder.arrayHeader(args.length);
+        for (final Object arg : args)
+        {
+            if (arg instanceof byte[])
+            {
+                encoder.bulk((byte[])arg);
+            }
+            else if (arg instanceof CharSequence)
+            {
+                encoder.bulk((CharSequence)arg);
+            }
+            else if (arg instanceof Long || arg instanceof Integer || arg instanceof Short || arg instanceof Byte)
+            {
+                encoder.bulk(((Number)arg).longValue());
+            }
+            else
+            {
+                encoder.bulk(arg.toString());
+            }
+        }
+    }
+
+    /** The command name for messages: the first argument, never a later one (they may hold secrets). */
+    static String commandName(final Object[] args)
+    {
+        final Object first = args[0];
+        return first instanceof byte[] ? new String((byte[])first, java.nio.charset.StandardCharsets.UTF_8) :
+            String.valueOf(first);
+    }
+}

@@ -1,0 +1,243 @@
+package io.slotring.engine.internal;
+
+import io.slotring.engine.ConnectionSettings;
+import io.slotring.codec.internal.RespEncoder;
+
+/**
+ * The connection handshake as a small state machine: {@code HELLO 3 [AUTH user pass] [SETNAME name]}, falling
+ * back to RESP2 ({@code AUTH}, {@code CLIENT SETNAME}) on servers without HELLO, then {@code SELECT} when a
+ * database other than 0 is configured. One step is in flight at a time.
+ *
+ * <p>Secrets: the password is encoded straight into the connection's control buffer and never put in a String,
+ * a message or {@code toString()}. Owned by one connection's I/O agent.
+ */
+final class Handshake
+{
+    private static final int HELLO = 1;
+    private static final int AUTH = 2;
+    private static final int SETNAME = 3;
+    private static final int SELECT = 4;
+    private static final int DONE = 5;
+    private static final int PING_STEP = 6;
+    private static final int READONLY = 7;
+
+    /** Not a handshake: the idle PING reuses the control-buffer path. */
+    static final Handshake PING = new Handshake(null, false);
+
+    private final ConnectionSettings<?> config;
+    private final boolean readOnly;
+    private int step;
+    private String failure;
+
+    Handshake(final ConnectionSettings<?> config, final boolean readOnly)
+    {
+        this.config = config;
+        this.readOnly = readOnly;
+        this.step = config == null ? PING_STEP : DONE;
+    }
+
+    void begin()
+    {
+        failure = null;
+        step = config.preferResp3() ? HELLO : firstResp2Step();
+        if (step == DONE)
+        {
+            // Nothing to negotiate; a PING proves the server answers before commands flow.
+            step = PING_STEP;
+        }
+    }
+
+    /**
+     * @return an upper bound of the encoded length of any step for this config (UTF-8 takes at most 3 bytes per
+     * char), so the control buffer is sized once and a long password or client name never fails the handshake.
+     */
+    int maxEncodedLength()
+    {
+        if (config == null)
+        {
+            return 64;
+        }
+        long chars = 0;
+        chars += config.username() != null ? config.username().length() : 0;
+        chars += config.password() != null ? config.password().length : 0;
+        chars += config.clientName() != null ? config.clientName().length() : 0;
+        return (int)Math.min(Integer.MAX_VALUE, 256 + 3 * chars);
+    }
+
+    /**
+     * @return the name of the step awaiting its reply, for messages (never an argument).
+     */
+    String stepName()
+    {
+        switch (step)
+        {
+            case HELLO:
+                return "HELLO";
+            case AUTH:
+                return "AUTH";
+            case SETNAME:
+                return "CLIENT SETNAME";
+            case SELECT:
+                return "SELECT";
+            case READONLY:
+                return "READONLY";
+            case PING_STEP:
+                return "PING";
+            default:
+                return "none";
+        }
+    }
+
+    boolean isDone()
+    {
+        return step == DONE;
+    }
+
+    String failure()
+    {
+        return failure;
+    }
+
+    void encode(final RespEncoder encoder)
+    {
+        switch (step)
+        {
+            case HELLO:
+            {
+                final boolean auth = config.password() != null;
+                final boolean name = config.clientName() != null;
+                encoder.arrayHeader(2 + (auth ? 3 : 0) + (name ? 2 : 0)).bulk("HELLO").bulk(3L);
+                if (auth)
+                {
+                    encoder.bulk("AUTH").bulk(config.username() != null ? config.username() : "default")
+                        .bulk(java.nio.CharBuffer.wrap(config.password()));
+                }
+                if (name)
+                {
+                    encoder.bulk("SETNAME").bulk(config.clientName());
+                }
+                break;
+            }
+            case AUTH:
+                if (config.username() != null)
+                {
+                    encoder.arrayHeader(3).bulk("AUTH").bulk(config.username())
+                        .bulk(java.nio.CharBuffer.wrap(config.password()));
+                }
+                else
+                {
+                    encoder.arrayHeader(2).bulk("AUTH").bulk(java.nio.CharBuffer.wrap(config.password()));
+                }
+                break;
+            case SETNAME:
+                encoder.arrayHeader(3).bulk("CLIENT").bulk("SETNAME").bulk(config.clientName());
+                break;
+            case SELECT:
+                encoder.arrayHeader(2).bulk("SELECT").bulk(config.database());
+                break;
+            case PING_STEP:
+                encoder.arrayHeader(1).bulk("PING");
+                break;
+            case READONLY:
+                encoder.arrayHeader(1).bulk("READONLY");
+                break;
+            default:
+                throw new IllegalStateException("no handshake step to encode in step " + step);
+        }
+    }
+
+    /**
+     * @param error the error reply's text, or null for success.
+     * @return false when the handshake failed ({@link #failure()} says why).
+     */
+    boolean onReply(final String error)
+    {
+        switch (step)
+        {
+            case HELLO:
+                if (error == null)
+                {
+                    step = config.database() != 0 ? SELECT : tail();
+                    return true;
+                }
+                if (error.startsWith("NOPROTO") || error.contains("unknown command"))
+                {
+                    step = firstResp2Step();
+                    if (step == DONE)
+                    {
+                        step = PING_STEP;
+                    }
+                    return true;
+                }
+                failure = "HELLO: " + error;
+                return false;
+            case AUTH:
+                if (error != null)
+                {
+                    failure = "AUTH: " + error;
+                    return false;
+                }
+                step = config.clientName() != null ? SETNAME : config.database() != 0 ? SELECT : tail();
+                return true;
+            case SETNAME:
+                if (error != null)
+                {
+                    failure = "CLIENT SETNAME: " + error;
+                    return false;
+                }
+                step = config.database() != 0 ? SELECT : tail();
+                return true;
+            case SELECT:
+                if (error != null)
+                {
+                    failure = "SELECT " + config.database() + ": " + error;
+                    return false;
+                }
+                step = tail();
+                return true;
+            case READONLY:
+                if (error != null)
+                {
+                    failure = "READONLY: " + error;
+                    return false;
+                }
+                step = DONE;
+                return true;
+            case PING_STEP:
+                if (error != null && !error.startsWith("NOAUTH"))
+                {
+                    failure = "PING: " + error;
+                    return false;
+                }
+                if (error != null)
+                {
+                    failure = "server requires a password and none is configured: " + error;
+                    return false;
+                }
+                step = tail();
+                return true;
+            default:
+                failure = "unexpected reply in handshake step " + step;
+                return false;
+        }
+    }
+
+    private int firstResp2Step()
+    {
+        if (config.password() != null)
+        {
+            return AUTH;
+        }
+        if (config.clientName() != null)
+        {
+            return SETNAME;
+        }
+        return config.database() != 0 ? SELECT : tail();
+    }
+
+    /** The last step: READONLY on replica connections of a cluster, else done. */
+    private int tail()
+    {
+        return readOnly ? READONLY : DONE;
+    }
+}
