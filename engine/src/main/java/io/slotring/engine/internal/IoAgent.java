@@ -6,7 +6,6 @@ import io.slotring.engine.RedisTimeoutException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -14,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
+import com.lmax.disruptor.Sequence;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
@@ -34,19 +34,6 @@ final class IoAgent implements Agent
     private static final ThreadLocal<Boolean> IO_THREAD = new ThreadLocal<>();
     // Per caller thread, allocated once: > 0 while the caller completes replies itself (see NodeConnection).
     private static final ThreadLocal<int[]> CALLER_IO_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
-    private static final VarHandle SLEEPING;
-
-    static
-    {
-        try
-        {
-            SLEEPING = MethodHandles.lookup().findVarHandle(IoAgent.class, "sleeping", int.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
 
     private final String roleName;
     private final IoRuntime runtime;
@@ -69,9 +56,13 @@ final class IoAgent implements Agent
      * 1 while the agent blocks (or is about to block) in its selector. Producers read it after publishing, with a
      * full fence between, and wake the selector; the agent sets it, fences, then re-checks the rings: whichever
      * runs second sees the other's write, so a publish is never left unnoticed for a whole block.
+     * <p>
+     * Written by the agent and CASed by producers; read by every producer after every publish. It lives in a
+     * Disruptor {@link Sequence}, padded to its own cache lines, so the agent's writes of its per-pass fields
+     * ({@code passNowNs}, {@code passWork}, next to it in this object) do not invalidate the line every producer
+     * reads: {@code FalseSharingBenchmark} in jmh measures the two layouts.
      */
-    @SuppressWarnings("unused") // accessed through SLEEPING
-    private volatile int sleeping;
+    private final Sequence sleeping = new Sequence(0);
 
     IoAgent(final String roleName, final IoRuntime runtime)
     {
@@ -104,13 +95,13 @@ final class IoAgent implements Agent
      */
     void block(final long maxMillis)
     {
-        SLEEPING.setVolatile(this, 1);
+        sleeping.setVolatile(1);
         VarHandle.fullFence();
         for (final NodeConnection connection : connections)
         {
             if (connection.hasPendingOutput())
             {
-                SLEEPING.setVolatile(this, 0);
+                sleeping.setVolatile(0);
                 return;
             }
         }
@@ -126,7 +117,7 @@ final class IoAgent implements Agent
         }
         finally
         {
-            SLEEPING.setVolatile(this, 0);
+            sleeping.setVolatile(0);
         }
     }
 
@@ -137,7 +128,7 @@ final class IoAgent implements Agent
     void wake()
     {
         VarHandle.fullFence();
-        if ((int)SLEEPING.getVolatile(this) == 1 && SLEEPING.compareAndSet(this, 1, 0))
+        if (sleeping.get() == 1 && sleeping.compareAndSet(1, 0))
         {
             selector.wakeup();
         }

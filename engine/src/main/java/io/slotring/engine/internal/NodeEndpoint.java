@@ -1,5 +1,6 @@
 package io.slotring.engine.internal;
 
+import com.lmax.disruptor.Sequence;
 import io.slotring.engine.ConnectionSettings;
 import io.slotring.engine.RedisBackPressureException;
 import io.slotring.engine.RedisClient;
@@ -53,9 +54,14 @@ public final class NodeEndpoint
     private final int port;
     private final boolean readOnly;
     private final NodeConnection[] connections;
-    // Racy round-robin for keyless commands: a lost increment only skews the spread; an atomic would make this a
-    // contended line.
-    private int roundRobin;
+    /**
+     * Racy round-robin for keyless commands: a lost increment only skews the spread; an atomic increment would make
+     * it a contended line. Written by every producer of a keyless command, so it sits in a Disruptor
+     * {@link Sequence}, padded to its own cache lines: the fields next to it here ({@code connections},
+     * {@code config}, {@code retired}) are read by every producer on every command and must not share its line
+     * ({@code FalseSharingBenchmark} in jmh measures the two layouts).
+     */
+    private final Sequence roundRobin = new Sequence(0);
     /** Set once by {@link #retire()} (any thread); producers and re-sends check it. */
     private volatile boolean retired;
 
@@ -600,7 +606,9 @@ public final class NodeEndpoint
         {
             return connections[slot % count];
         }
-        return connections[(roundRobin++ & Integer.MAX_VALUE) % count];
+        final long next = roundRobin.get();
+        roundRobin.set(next + 1);
+        return connections[(int)((next & Integer.MAX_VALUE) % count)];
     }
 
     private long claim(final NodeConnection connection)
