@@ -377,6 +377,7 @@ public final class ClusterClient implements AutoCloseable
     }
 
     /**
+     * @param slot a hash slot, 0..16383 (see {@code SlotHash}).
      * @return {@code host:port} of the master serving {@code slot} in the current snapshot, or null.
      */
     public String masterAddressOf(final int slot)
