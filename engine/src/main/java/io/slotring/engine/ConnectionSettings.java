@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
 
+import io.slotring.engine.internal.RateLimitedErrorLog;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -74,7 +75,7 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     private int callerSpinTries = 0;
     private int maxDepth = 64;
     private long maxBulkLength = 512L * 1024 * 1024;
-    private ErrorHandler errorHandler = Throwable::printStackTrace;
+    private ErrorHandler errorHandler = RateLimitedErrorLog.createDefault();
     private PushListener pushListener;
 
     /** Only slotring's configs extend this class. */
@@ -460,7 +461,10 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     }
 
     /**
-     * @param handler receives exceptions thrown by reply handlers and I/O errors; never null.
+     * @param handler receives exceptions thrown by reply handlers and I/O errors (connection lost, protocol error,
+     *                failed reconnect); never null. The default logs each distinct failure once through
+     *                {@code System.Logger} "io.slotring" at WARNING with its stack trace, then at most one line per
+     *                failure per 10 s with the number of repeats.
      * @return this.
      */
     public S errorHandler(final ErrorHandler handler)
