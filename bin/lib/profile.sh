@@ -1,5 +1,5 @@
-# bin/bench profile: ClusterBench under JFR, then io.slotring.jmh.bench.JfrSummary. Sourced by bin/bench, which has
-# already built the jar; not executed on its own.
+# bin/bench profile: io.slotring.bench.ClusterBench under JFR, then io.slotring.bench.report.JfrSummary. Sourced by
+# bin/bench, which has already built the bench jar (bench/target/slotring-bench.jar); not executed on its own.
 #
 # Defaults (each applies only when the option is not given): --clients slotring,lettuce,jedis --op get
 # --warmup 10 --duration 10 --rounds 1; with --quick its own window defaults win. Priming stays ClusterBench's
@@ -43,7 +43,7 @@ bench_profile() {
       "perf-results/YYYY-MM-DD-profile.md (or --out). Defaults: --clients slotring,lettuce,jedis --op get" \
       "--warmup 10 --duration 10 --rounds 1. ClusterBench's options:" >&2
     # shellcheck disable=SC2046
-    java $(slotring_jvm_args) -cp "$jar" io.slotring.jmh.bench.ClusterBench --help
+    java $(slotring_jvm_args) -cp "$jar" io.slotring.bench.ClusterBench --help
     return
   fi
   local command_line="bin/bench profile"
@@ -72,13 +72,13 @@ bench_profile() {
     "-XX:StartFlightRecording=settings=$root/bin/lib/slotring-profile.jfc,filename=$jfr,dumponexit=true" \
     -Xlog:jfr+startup=off \
     -Dslotring.bench.command="$command_line" \
-    -cp "$jar" io.slotring.jmh.bench.ClusterBench "${defaults[@]}" "${args[@]}" --out "$tmp" \
+    -cp "$jar" io.slotring.bench.ClusterBench "${defaults[@]}" "${args[@]}" --out "$tmp" \
     | tee "$tmp/results.jsonl" || status=$?
   if [ ! -s "$jfr" ]; then
     echo "[profile] no recording was written (ClusterBench exit status $status)" >&2
     return "$(( status == 0 ? 1 : status ))"
   fi
-  java -cp "$jar" io.slotring.jmh.bench.JfrSummary --jfr "$jfr" --results "$tmp/results.jsonl" --out "$out" \
+  java -cp "$jar" io.slotring.bench.report.JfrSummary --jfr "$jfr" --results "$tmp/results.jsonl" --out "$out" \
     --command "$command_line" >&2 || { local summary=$?; [ "$status" -ne 0 ] || status=$summary; }
   echo "[profile] recording kept at $jfr (temporary; open it in JDK Mission Control or with 'jfr print')" >&2
   return "$status"

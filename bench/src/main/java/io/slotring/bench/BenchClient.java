@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -10,32 +10,32 @@ import java.util.concurrent.TimeUnit;
  * The resolved run configuration, immutable once built from the command line. Every client and the report read
  * the same instance, so what the report says ran is what ran.
  */
-final class BenchSettings
+public final class BenchSettings
 {
-    final List<Op> ops;
-    final List<String> clients;
-    final int connections;
-    final int mux;
-    final int keySize;
-    final int valueSize;
-    final int batch;
-    final int keys;
-    final int durationSec;
-    final int warmupSec;
-    final int rounds;
-    final int primeSec;
-    final String seeds;
-    final int embeddedMasters;
-    final boolean verify;
-    final long rate;
-    final Path out;
-    final boolean quick;
-    final long awaitTimeoutNs;
-    final String commandLine;
+    public final List<Op> ops;
+    public final List<String> clients;
+    public final int connections;
+    public final int mux;
+    public final int keySize;
+    public final int valueSize;
+    public final int batch;
+    public final int keys;
+    public final int durationSec;
+    public final int warmupSec;
+    public final int rounds;
+    public final int primeSec;
+    public final String seeds;
+    public final int embeddedMasters;
+    public final boolean verify;
+    public final long rate;
+    public final Path out;
+    public final boolean quick;
+    public final long awaitTimeoutNs;
+    public final String commandLine;
     /** slotring's thread options; the other clients ignore them. */
-    final SlotringOptions slotring;
+    public final SlotringOptions slotring;
 
-    BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
+    public BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
         final int keySize, final int valueSize, final int batch, final int keys, final int durationSec,
         final int warmupSec, final int rounds, final int primeSec, final String seeds, final int embeddedMasters,
         final boolean verify, final long rate, final Path out, final boolean quick, final int awaitTimeoutSec,
@@ -46,7 +46,7 @@ final class BenchSettings
             SlotringOptions.DEFAULTS);
     }
 
-    BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
+    public BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
         final int keySize, final int valueSize, final int batch, final int keys, final int durationSec,
         final int warmupSec, final int rounds, final int primeSec, final String seeds, final int embeddedMasters,
         final boolean verify, final long rate, final Path out, final boolean quick, final int awaitTimeoutSec,
@@ -101,7 +101,7 @@ final class BenchSettings
         return (int)TimeUnit.NANOSECONDS.toSeconds(awaitTimeoutNs);
     }
 
-    boolean openLoop()
+    public boolean openLoop()
     {
         return rate > 0;
     }

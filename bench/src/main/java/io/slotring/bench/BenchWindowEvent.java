@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
@@ -19,9 +19,9 @@ import jdk.jfr.StackTrace;
 @Category({"slotring", "bench"})
 @Description("One client's measured window in bin/bench; priming (round 0) and warmup are outside it")
 @StackTrace(false)
-final class BenchWindowEvent extends jdk.jfr.Event
+public final class BenchWindowEvent extends jdk.jfr.Event
 {
-    static final String NAME = "io.slotring.bench.Window";
+    public static final String NAME = "io.slotring.bench.Window";
 
     @Label("Client")
     String client;
@@ -36,7 +36,7 @@ final class BenchWindowEvent extends jdk.jfr.Event
     /**
      * @return an event whose duration starts now; hand it to {@link #end}.
      */
-    static BenchWindowEvent begin(final String client, final Op op, final int round)
+    public static BenchWindowEvent begin(final String client, final Op op, final int round)
     {
         final BenchWindowEvent event = new BenchWindowEvent();
         event.client = client;
@@ -49,7 +49,7 @@ final class BenchWindowEvent extends jdk.jfr.Event
     /**
      * Ends and commits the window; null (the window never began) is ignored.
      */
-    static void end(final BenchWindowEvent event)
+    public static void end(final BenchWindowEvent event)
     {
         if (event != null)
         {

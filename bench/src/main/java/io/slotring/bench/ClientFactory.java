@@ -1,28 +1,28 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.util.List;
 
 /**
  * Creates the clients named in {@code --clients}.
  */
-final class ClientFactory
+public final class ClientFactory
 {
-    static final String SLOTRING = "slotring";
-    static final String LETTUCE = "lettuce";
-    static final String LETTUCE_MANUAL = "lettuce-manual";
-    static final String JEDIS = "jedis";
-    static final String REDIS_BENCHMARK = "redis-benchmark";
+    public static final String SLOTRING = "slotring";
+    public static final String LETTUCE = "lettuce";
+    public static final String LETTUCE_MANUAL = "lettuce-manual";
+    public static final String JEDIS = "jedis";
+    public static final String REDIS_BENCHMARK = "redis-benchmark";
     /** The batch clients every default run measures. */
-    static final List<String> JVM_CLIENTS = List.of(SLOTRING, LETTUCE, LETTUCE_MANUAL, JEDIS);
+    public static final List<String> JVM_CLIENTS = List.of(SLOTRING, LETTUCE, LETTUCE_MANUAL, JEDIS);
 
-    static final String SLOTRING_SYNC = "slotring-sync";
-    static final String LETTUCE_SYNC = "lettuce-sync";
-    static final String JEDIS_SYNC = "jedis-sync";
+    public static final String SLOTRING_SYNC = "slotring-sync";
+    public static final String LETTUCE_SYNC = "lettuce-sync";
+    public static final String JEDIS_SYNC = "jedis-sync";
     /**
      * Each library's plain blocking API, one command at a time whatever {@code --batch} says: the single-thread
      * round trip of {@code bin/bench latency}; {@code bin/bench} runs them only when named.
      */
-    static final List<String> BLOCKING_CLIENTS = List.of(SLOTRING_SYNC, LETTUCE_SYNC, JEDIS_SYNC);
+    public static final List<String> BLOCKING_CLIENTS = List.of(SLOTRING_SYNC, LETTUCE_SYNC, JEDIS_SYNC);
 
     private ClientFactory()
     {

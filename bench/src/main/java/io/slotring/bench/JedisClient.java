@@ -1,8 +1,8 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
-import java.util.Arrays;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,7 +152,8 @@ final class JedisClient implements BenchClient
     {
         if (blocking)
         {
-            return new BlockingWorker(outcome);
+            // Bounded by the socket timeout set above.
+            return new BlockingWorker(cluster::get, cluster::set, RuntimeException.class, workload, verify, outcome);
         }
         final ClusterPipeline pipeline = cluster.pipelined(executor);
         pipelines.add(pipeline);
@@ -199,12 +200,14 @@ final class JedisClient implements BenchClient
     {
         private final ClusterPipeline pipeline;
         private final Outcome outcome;
+        private final ReplyCheck check;
         private final Response<?>[] responses = new Response<?>[batch];
 
         JedisWorker(final ClusterPipeline pipeline, final Outcome outcome)
         {
             this.pipeline = pipeline;
             this.outcome = outcome;
+            this.check = new ReplyCheck(workload, verify, outcome);
         }
 
         @Override
@@ -232,65 +235,13 @@ final class JedisClient implements BenchClient
                         outcome.error(ex);
                         continue;
                     }
-                    check(keyIndex[i], isSet[i], reply, outcome);
+                    check.check(keyIndex[i], isSet[i], reply);
                 }
             }
             finally
             {
                 Arrays.fill(responses, 0, count, null);
             }
-        }
-    }
-
-    /** The plain blocking API: one command, one reply, on the caller's thread. */
-    private final class BlockingWorker implements Worker
-    {
-        private final Outcome outcome;
-
-        BlockingWorker(final Outcome outcome)
-        {
-            this.outcome = outcome;
-        }
-
-        @Override
-        public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                final int key = keyIndex[i];
-                final Object reply;
-                try
-                {
-                    // Bounded by the socket timeout set above.
-                    reply = isSet[i] ? cluster.set(workload.key(key), workload.value(key)) :
-                        cluster.get(workload.key(key));
-                }
-                catch (final RuntimeException ex)
-                {
-                    outcome.error(ex);
-                    continue;
-                }
-                check(keyIndex[i], isSet[i], reply, outcome);
-            }
-        }
-    }
-
-    private void check(final int key, final boolean set, final Object reply, final Outcome outcome)
-    {
-        if (set)
-        {
-            if (verify && !"OK".equals(reply))
-            {
-                outcome.mismatch("SET " + key + " answered " + reply);
-            }
-        }
-        else if (reply == null)
-        {
-            outcome.mismatch("GET " + key + " missed (nil)");
-        }
-        else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
-        {
-            outcome.mismatch("GET " + key + " returned another value");
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
-import io.slotring.launcher.LocalRedisCluster;
-import picocli.CommandLine;
+import io.slotring.bench.report.LatencyReport;
+import io.slotring.bench.report.LatencyResults;
+import io.slotring.bench.report.MachineInfo;
+import io.slotring.bench.report.Summary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 
 /**
  * {@code bin/bench latency}: latency against load, the picture a latency-sensitive user looks at first.
@@ -34,12 +34,8 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "bin/bench latency", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Latency against offered load, plus a single-thread round trip, for slotring and its peers.")
-public final class LatencyBench implements Callable<Integer>
+public final class LatencyBench extends BenchCommand
 {
-    static final String PHASE_SATURATION = "saturation";
-    static final String PHASE_RATE = "fixed-rate";
-    static final String PHASE_SINGLE = "single-thread";
-    private static final int EXIT_USAGE = 64;
     private static final List<Integer> DEFAULT_RATES = List.of(10, 25, 50, 75, 90);
     /** The sweep's clients: the batch styles of {@code bin/bench}. */
     private static final List<String> SWEEP_CLIENTS = ClientFactory.JVM_CLIENTS;
@@ -58,29 +54,9 @@ public final class LatencyBench implements Callable<Integer>
         + "slotring's saturation (default: 10,25,50,75,90).")
     private List<Integer> rates = new ArrayList<>();
 
-    @Option(names = "--base-rate", paramLabel = "ops/s", description = "Use this as the 100% rate and skip the "
+    @Option(names = "--base-rate", paramLabel = "ops/s", description = "Use this as the 100%% rate and skip the "
         + "saturation runs (default: slotring's measured saturation).")
     private long baseRate;
-
-    @Option(names = "--connections", description = "Worker threads per client in the saturation and fixed-rate "
-        + "runs (default: ${DEFAULT-VALUE}).")
-    private int connections = 16;
-
-    @Option(names = "--batch", description = "Saturation: commands per worker batch; fixed rate: the most a worker "
-        + "sends at once when several fall due (default: ${DEFAULT-VALUE}).")
-    private int batch = 64;
-
-    @Option(names = "--mux", description = "slotring connections per node (default: ${DEFAULT-VALUE}).")
-    private int mux = 4;
-
-    @Option(names = "--key-size", description = "Key bytes (default: ${DEFAULT-VALUE}).")
-    private int keySize = 512;
-
-    @Option(names = "--value-size", description = "Value bytes (default: ${DEFAULT-VALUE}).")
-    private int valueSize = 512;
-
-    @Option(names = "--keys", description = "Keys written before GETs (default: ${DEFAULT-VALUE}).")
-    private int keys = 100_000;
 
     @Option(names = "--saturation-warmup", paramLabel = "seconds", description = "Warmup of each saturation run "
         + "(default: ${DEFAULT-VALUE}).")
@@ -90,53 +66,13 @@ public final class LatencyBench implements Callable<Integer>
         + "saturation run (default: ${DEFAULT-VALUE}).")
     private int saturationDuration = 5;
 
-    @Option(names = "--warmup", description = "Warmup seconds of each fixed-rate and single-thread run (default: "
-        + "${DEFAULT-VALUE}).")
-    private int warmup = 3;
-
-    @Option(names = "--duration", description = "Measured seconds of each fixed-rate and single-thread run "
-        + "(default: ${DEFAULT-VALUE}).")
-    private int duration = 5;
-
-    @Option(names = "--rounds", description = "Rounds of the fixed-rate and single-thread runs; clients alternate "
-        + "A B A B (default: ${DEFAULT-VALUE}).")
-    private int rounds = 2;
-
-    @Option(names = "--prime", paramLabel = "seconds", description = "Before saturation, run every sweep client "
-        + "this long unmeasured, so no client's first window pays for JIT compilation (default: ${DEFAULT-VALUE}; "
-        + "--quick: 0).")
-    private int prime = 5;
-
-    @Option(names = "--seeds", paramLabel = "host:port,...",
-        description = "An existing cluster (default: an embedded local cluster, started and closed by the run).")
-    private String seeds;
-
-    @Option(names = "--masters", description = "Masters of the embedded cluster (default: ${DEFAULT-VALUE}).")
-    private int masters = 5;
-
-    @Option(names = "--verify", description = "Check every reply against its key's value.")
-    private boolean verify;
-
-    @Option(names = "--out", paramLabel = "dir", description = "Report directory (default: perf-results).")
-    private Path out;
-
-    @Option(names = "--quick", description = "Smoke configuration: 1 s warmups, 1 s windows, 1 round, 2,000 keys, "
-        + "no priming (explicit options still win).")
-    private boolean quick;
-
-    @Option(names = "--await-timeout", paramLabel = "seconds", description = "Bound on every batch wait "
-        + "(default: ${DEFAULT-VALUE}).")
-    private int awaitTimeout = 10;
-
     @Mixin
-    private SlotringFlags slotringFlags = new SlotringFlags();
+    private final BenchOptions options = new BenchOptions(3, 5, 5, 1);
 
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
-
-    private PrintStream stdout = System.out;
-    private PrintStream stderr = System.err;
-    private String[] rawArgs = new String[0];
+    LatencyBench()
+    {
+        super("bench latency", "[latency]");
+    }
 
     /**
      * @param args command-line arguments; see {@code bin/bench latency --help}.
@@ -153,20 +89,7 @@ public final class LatencyBench implements Callable<Integer>
      */
     static int run(final String[] args, final PrintStream stdout, final PrintStream stderr)
     {
-        final LatencyBench bench = new LatencyBench();
-        bench.stdout = stdout;
-        bench.stderr = stderr;
-        bench.rawArgs = args.clone();
-        final CommandLine commandLine = new CommandLine(bench);
-        commandLine.setOut(new java.io.PrintWriter(stderr, true));
-        commandLine.setErr(new java.io.PrintWriter(stderr, true));
-        commandLine.setExecutionExceptionHandler((ex, line, parsed) ->
-        {
-            stderr.println("bench latency: " + Outcome.describe(ex));
-            ex.printStackTrace(stderr);
-            return ClusterBench.EXIT_CLIENT_ERROR;
-        });
-        return commandLine.execute(args);
+        return execute(new LatencyBench(), args, stdout, stderr);
     }
 
     /** The resolved plan: which clients run in which phase, and the rates. */
@@ -189,57 +112,37 @@ public final class LatencyBench implements Callable<Integer>
         {
             base = settings();
             plan = plan(base, clients, rates, RedisBenchmarkRunner.locate() != null);
-            saturationWarmupSec = quick && !matched("--saturation-warmup") ? 1 : saturationWarmup;
-            saturationDurationSec = quick && !matched("--saturation-duration") ? 1 : saturationDuration;
-            require(saturationWarmupSec >= 0 && saturationWarmupSec <= 3600, "--saturation-warmup must be 0..3600");
-            require(saturationDurationSec >= 1 && saturationDurationSec <= 3600,
+            final boolean quick = options.quick();
+            saturationWarmupSec = quick && !options.matched("--saturation-warmup") ? 1 : saturationWarmup;
+            saturationDurationSec = quick && !options.matched("--saturation-duration") ? 1 : saturationDuration;
+            BenchOptions.require(saturationWarmupSec >= 0 && saturationWarmupSec <= 3600,
+                "--saturation-warmup must be 0..3600");
+            BenchOptions.require(saturationDurationSec >= 1 && saturationDurationSec <= 3600,
                 "--saturation-duration must be 1..3600");
-            require(baseRate >= 0, "--base-rate must be >= 0");
+            BenchOptions.require(baseRate >= 0, "--base-rate must be >= 0");
         }
         catch (final IllegalArgumentException ex)
         {
-            stderr.println("bench latency: " + ex.getMessage());
-            return EXIT_USAGE;
+            return usage(ex);
         }
         final List<String> all = new ArrayList<>(plan.sweep);
         all.addAll(plan.single);
-        ClusterBench.warnIfOversubscribed(base, all, plan.notes, stderr);
+        warnIfOversubscribed(base, all, plan.notes);
         final Map<String, String> machine = MachineInfo.collect();
-        LocalRedisCluster embedded = null;
-        try
+        try (Cluster cluster = Cluster.open(base, tag, stderr))
         {
-            final String seedList;
-            if (base.seeds == null)
-            {
-                stderr.printf(Locale.ROOT, "[latency] starting an embedded cluster: %d masters, 0 replicas%n",
-                    masters);
-                embedded = LocalRedisCluster.builder().masters(masters).replicasPerMaster(0).start();
-                seedList = embedded.seeds();
-            }
-            else
-            {
-                seedList = base.seeds;
-            }
-            final Cluster cluster = Cluster.discover(seedList);
-            stderr.printf(Locale.ROOT, "[latency] cluster masters %s; sweep %s at %s%%; single thread %s%n",
+            stderr.printf(Locale.ROOT, "%s cluster masters %s; sweep %s at %s%%; single thread %s%n", tag,
                 cluster.masters(), plan.sweep, plan.percents, plan.single);
             final LatencyResults results = new LatencyResults(base, base.ops.get(0));
             results.saturationWindow = saturationWarmupSec + " s warmup + " + saturationDurationSec + " s";
             results.notes.addAll(plan.notes);
             measure(base, plan, cluster, results, saturationWarmupSec, saturationDurationSec);
-            final LatencyReport report = new LatencyReport(results, machine, cluster);
+            final LatencyReport report = new LatencyReport(results, machine, cluster.versions(), cluster.masters());
             final Path written = report.write(base.out);
             stderr.println();
             stderr.print(report.table());
-            stderr.println("[latency] report: " + written.toAbsolutePath());
+            stderr.println(tag + " report: " + written.toAbsolutePath());
             return exitStatus(results.all());
-        }
-        finally
-        {
-            if (embedded != null)
-            {
-                embedded.close();
-            }
         }
     }
 
@@ -253,7 +156,7 @@ public final class LatencyBench implements Callable<Integer>
         if (theOp.needsKeys())
         {
             final double seconds = KeyLoader.load(cluster, workload, base.awaitTimeoutNs);
-            stderr.printf(Locale.ROOT, "[latency] wrote %,d keys in %.1f s%n", workload.count(), seconds);
+            stderr.printf(Locale.ROOT, "%s wrote %,d keys in %.1f s%n", tag, workload.count(), seconds);
         }
 
         // Saturation: closed loop, the batch shape of bin/bench, once per client (after an unmeasured priming).
@@ -263,11 +166,11 @@ public final class LatencyBench implements Callable<Integer>
         {
             for (final String client : plan.sweep)
             {
-                final RunResult primed = runJvm(client, theOp, Measurement.PRIME_ROUND,
+                final RunResult primed = runClient(client, theOp, RunResult.PRIME_ROUND,
                     saturation.withWindow(0, base.primeSec), cluster, workload, Map.of());
                 if (primed.failed())
                 {
-                    stderr.println("[latency] " + client + " failed while priming: " + primed.error);
+                    stderr.println(tag + " " + client + " failed while priming: " + primed.error);
                 }
             }
         }
@@ -275,8 +178,8 @@ public final class LatencyBench implements Callable<Integer>
         {
             for (final String client : plan.sweep)
             {
-                final RunResult result = runJvm(client, theOp, 1, saturation, cluster, workload,
-                    phaseConfig(saturation, seedList, masterCount, PHASE_SATURATION, null, null));
+                final RunResult result = runClient(client, theOp, 1, saturation, cluster, workload,
+                    phaseConfig(saturation, seedList, masterCount, LatencyResults.PHASE_SATURATION, null, null));
                 results.saturation.add(result);
                 emit(result);
             }
@@ -300,8 +203,9 @@ public final class LatencyBench implements Callable<Integer>
                 {
                     for (final String client : plan.sweep)
                     {
-                        final RunResult result = runJvm(client, theOp, round, fixed, cluster, workload,
-                            phaseConfig(fixed, seedList, masterCount, PHASE_RATE, percent, offered.get(i)));
+                        final RunResult result = runClient(client, theOp, round, fixed, cluster, workload,
+                            phaseConfig(fixed, seedList, masterCount, LatencyResults.PHASE_RATE, percent,
+                                offered.get(i)));
                         results.rates.add(new LatencyResults.RateRun(percent, offered.get(i), result));
                         emit(result);
                     }
@@ -317,8 +221,8 @@ public final class LatencyBench implements Callable<Integer>
         {
             for (final String client : plan.single)
             {
-                final Map<String, Object> config = phaseConfig(single, seedList, masterCount, PHASE_SINGLE, null,
-                    null);
+                final Map<String, Object> config = phaseConfig(single, seedList, masterCount,
+                    LatencyResults.PHASE_SINGLE, null, null);
                 final RunResult result;
                 if (client.equals(ClientFactory.REDIS_BENCHMARK))
                 {
@@ -330,7 +234,7 @@ public final class LatencyBench implements Callable<Integer>
                 }
                 else
                 {
-                    result = runJvm(client, theOp, round, single, cluster, workload, config);
+                    result = runClient(client, theOp, round, single, cluster, workload, config);
                 }
                 results.single.add(result);
                 emit(result);
@@ -339,18 +243,6 @@ public final class LatencyBench implements Callable<Integer>
         if (redisBenchmark != null)
         {
             results.notes.addAll(RedisBenchmarkRunner.caveats(masterCount, single));
-        }
-    }
-
-    private void emit(final RunResult result)
-    {
-        stdout.println(Json.write(result.toJson()));
-        stdout.flush();
-        if (result.failed())
-        {
-            stderr.println("[latency] " + result.client + " round " + result.round + ": " +
-                (result.error != null ? result.error : "") + (result.mismatches > 0 ? " " + result.mismatches +
-                " mismatches, first: " + result.firstMismatch : ""));
         }
     }
 
@@ -366,44 +258,6 @@ public final class LatencyBench implements Callable<Integer>
         }
         config.putAll(settings.describe(seedList, masterCount));
         return config;
-    }
-
-    private RunResult runJvm(final String name, final Op theOp, final int round, final BenchSettings settings,
-        final Cluster cluster, final Workload workload, final Map<String, Object> config)
-    {
-        final BenchClient client;
-        try
-        {
-            client = ClientFactory.create(name, cluster, settings, workload);
-        }
-        catch (final RuntimeException | LinkageError ex)
-        {
-            final RunResult failed = new RunResult(name, theOp, round);
-            failed.config.putAll(config);
-            failed.error = "could not connect: " + Outcome.describe(ex);
-            return failed;
-        }
-        RunResult result = null;
-        try
-        {
-            result = Measurement.run(client, theOp, round, settings, workload, config, stderr);
-            return result;
-        }
-        finally
-        {
-            try
-            {
-                client.close();
-            }
-            catch (final RuntimeException ex)
-            {
-                if (result != null)
-                {
-                    result.error = (result.error == null ? "" : result.error + "; ") + "close failed: " +
-                        Outcome.describe(ex);
-                }
-            }
-        }
     }
 
     /**
@@ -550,39 +404,8 @@ public final class LatencyBench implements Callable<Integer>
         return plan;
     }
 
-    private static int exitStatus(final List<RunResult> results)
-    {
-        int status = 0;
-        for (final RunResult result : results)
-        {
-            if (result.mismatches > 0)
-            {
-                return ClusterBench.EXIT_MISMATCH;
-            }
-            if (result.error != null || result.errors > 0)
-            {
-                status = ClusterBench.EXIT_CLIENT_ERROR;
-            }
-        }
-        return status;
-    }
-
-    private boolean matched(final String option)
-    {
-        final ParseResult parsed = spec.commandLine().getParseResult();
-        return parsed.hasMatchedOption(option);
-    }
-
     private BenchSettings settings()
     {
-        if (quick)
-        {
-            warmup = matched("--warmup") ? warmup : 1;
-            duration = matched("--duration") ? duration : 1;
-            rounds = matched("--rounds") ? rounds : 1;
-            keys = matched("--keys") ? keys : 2_000;
-            prime = matched("--prime") ? prime : 0;
-        }
         final Op theOp;
         try
         {
@@ -592,36 +415,6 @@ public final class LatencyBench implements Callable<Integer>
         {
             throw new IllegalArgumentException("unknown op '" + op + "'; known: get, set, mixed");
         }
-        require(connections >= 1 && connections <= 4096, "--connections must be 1..4096");
-        require(mux >= 1 && mux <= 1024, "--mux must be 1..1024");
-        require(batch >= 1 && batch <= 65_536, "--batch must be 1..65536");
-        require(keys >= 1, "--keys must be >= 1");
-        require(duration >= 1 && duration <= 3600, "--duration must be 1..3600 s");
-        require(warmup >= 0 && warmup <= 3600, "--warmup must be 0..3600 s");
-        require(rounds >= 1 && rounds <= 100, "--rounds must be 1..100");
-        require(prime >= 0 && prime <= 3600, "--prime must be 0..3600 s");
-        require(masters >= 1 && masters <= 64, "--masters must be 1..64");
-        require(awaitTimeout >= 1 && awaitTimeout <= 600, "--await-timeout must be 1..600 s");
-        final int widest = ("bench:" + (keys - 1) + ':').length();
-        require(keySize >= widest, "--key-size must hold 'bench:<i>:' (" + widest + " B here)");
-        require(valueSize >= ("val:" + (keys - 1) + ':').length() && valueSize >= 20,
-            "--value-size too small for 'val:<i>:'");
-        final SlotringOptions slotring = slotringFlags.resolve();
-        final Path outDir = out != null ? out :
-            Path.of(System.getProperty("slotring.bench.defaultOut", "perf-results"));
-        final String launcher = System.getProperty("slotring.bench.command");
-        final String commandLine = launcher != null ? launcher :
-            "java -cp jmh/target/benchmarks.jar " + LatencyBench.class.getName() + " " + String.join(" ", rawArgs);
-        return new BenchSettings(List.of(theOp), List.of(), connections, mux, keySize, valueSize, batch, keys,
-            duration, warmup, rounds, prime, seeds, masters, verify, 0, outDir, quick, awaitTimeout, commandLine,
-            slotring);
-    }
-
-    private static void require(final boolean condition, final String message)
-    {
-        if (!condition)
-        {
-            throw new IllegalArgumentException(message);
-        }
+        return options.settings(List.of(theOp), List.of(), 0, LatencyBench.class, rawArgs);
     }
 }

@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,7 +151,10 @@ final class LettuceClient implements BenchClient
             manualFlush ? perWorker.get(index) : shared;
         if (sync)
         {
-            return new SyncWorker(connection.sync(), workload, verify, outcome);
+            // The plain blocking API; it waits at most the connection's default timeout (60 s) per command.
+            final RedisAdvancedClusterCommands<byte[], byte[]> commands = connection.sync();
+            return new BlockingWorker(commands::get, commands::set, RuntimeException.class, workload, verify,
+                outcome);
         }
         return new LettuceWorker(connection, manualFlush, workload, verify, outcome, batch);
     }
@@ -185,14 +188,12 @@ final class LettuceClient implements BenchClient
 
     private static final class LettuceWorker implements Worker
     {
-        private static final byte[] OK = {'O', 'K'};
-
         private final StatefulRedisClusterConnection<byte[], byte[]> connection;
         private final RedisAdvancedClusterAsyncCommands<byte[], byte[]> async;
         private final boolean manualFlush;
         private final Workload workload;
-        private final boolean verify;
         private final Outcome outcome;
+        private final ReplyCheck check;
         private final RedisFuture<?>[] futures;
 
         LettuceWorker(final StatefulRedisClusterConnection<byte[], byte[]> connection, final boolean manualFlush,
@@ -202,8 +203,8 @@ final class LettuceClient implements BenchClient
             this.async = connection.async();
             this.manualFlush = manualFlush;
             this.workload = workload;
-            this.verify = verify;
             this.outcome = outcome;
+            this.check = new ReplyCheck(workload, verify, outcome);
             this.futures = new RedisFuture<?>[batch];
         }
 
@@ -238,7 +239,7 @@ final class LettuceClient implements BenchClient
                         outcome.error(ex.getCause() != null ? ex.getCause() : ex);
                         continue;
                     }
-                    check(keyIndex[i], isSet[i], reply);
+                    check.check(keyIndex[i], isSet[i], reply);
                 }
             }
             finally
@@ -247,77 +248,5 @@ final class LettuceClient implements BenchClient
             }
         }
 
-        private void check(final int key, final boolean set, final Object reply)
-        {
-            if (set)
-            {
-                if (verify && !(reply instanceof String && "OK".equals(reply)) &&
-                    !(reply instanceof byte[] && Arrays.equals(OK, (byte[])reply)))
-                {
-                    outcome.mismatch("SET " + key + " answered " + reply);
-                }
-            }
-            else if (reply == null)
-            {
-                outcome.mismatch("GET " + key + " missed (nil)");
-            }
-            else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
-            {
-                outcome.mismatch("GET " + key + " returned another value");
-            }
-        }
-    }
-
-    /** The plain blocking API; it waits at most the connection's default timeout (60 s) per command. */
-    private static final class SyncWorker implements Worker
-    {
-        private final RedisAdvancedClusterCommands<byte[], byte[]> commands;
-        private final Workload workload;
-        private final boolean verify;
-        private final Outcome outcome;
-
-        SyncWorker(final RedisAdvancedClusterCommands<byte[], byte[]> commands, final Workload workload,
-            final boolean verify, final Outcome outcome)
-        {
-            this.commands = commands;
-            this.workload = workload;
-            this.verify = verify;
-            this.outcome = outcome;
-        }
-
-        @Override
-        public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                final int key = keyIndex[i];
-                final Object reply;
-                try
-                {
-                    reply = isSet[i] ? commands.set(workload.key(key), workload.value(key)) :
-                        commands.get(workload.key(key));
-                }
-                catch (final RuntimeException ex)
-                {
-                    outcome.error(ex);
-                    continue;
-                }
-                if (isSet[i])
-                {
-                    if (verify && !"OK".equals(reply))
-                    {
-                        outcome.mismatch("SET " + key + " answered " + reply);
-                    }
-                }
-                else if (reply == null)
-                {
-                    outcome.mismatch("GET " + key + " missed (nil)");
-                }
-                else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
-                {
-                    outcome.mismatch("GET " + key + " returned another value");
-                }
-            }
-        }
     }
 }

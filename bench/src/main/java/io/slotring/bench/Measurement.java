@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -34,8 +34,6 @@ final class Measurement
     /** Latencies above this (ns) are clamped: a batch stuck that long already failed its await. */
     private static final long HIGHEST_NS = TimeUnit.MINUTES.toNanos(10);
     private static final long JOIN_GRACE_NS = TimeUnit.SECONDS.toNanos(5);
-    /** Round number of the unmeasured priming pass. */
-    static final int PRIME_ROUND = 0;
 
     private Measurement()
     {
@@ -123,9 +121,9 @@ final class Measurement
             previousNs = now;
             final boolean warming = second <= settings.warmupSec;
             progress.printf(Locale.ROOT, "[bench] %-14s %-5s %-7s %s %3d/%ds %,12.0f ops/s%n", client.name(),
-                op.label(), round == PRIME_ROUND ? "prime" : "round " + round, warming ? "warmup " : "measure",
-                warming ? second : second - settings.warmupSec, warming ? settings.warmupSec : settings.durationSec,
-                rate);
+                op.label(), round == RunResult.PRIME_ROUND ? "prime" : "round " + round,
+                warming ? "warmup " : "measure", warming ? second : second - settings.warmupSec,
+                warming ? settings.warmupSec : settings.durationSec, rate);
             // Workers stop by themselves at the deadline, so only an earlier stop is a failure.
             if (second < seconds && allStopped(workers))
             {

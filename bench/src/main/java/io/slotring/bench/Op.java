@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.util.Locale;
 
@@ -6,14 +6,14 @@ import java.util.Locale;
  * The three traffic shapes of the published benchmark. {@link #MIXED} makes every 5th command of a worker a SET,
  * the rest GETs; the SET writes the key's canonical value, so later GETs still verify.
  */
-enum Op
+public enum Op
 {
     GET,
     SET,
     MIXED;
 
     /** One command in this many is a SET under {@link #MIXED}. */
-    static final int MIXED_SET_EVERY = 5;
+    public static final int MIXED_SET_EVERY = 5;
 
     /**
      * @return true when the op reads keys, so they must be written beforehand for the GETs to hit.
@@ -40,7 +40,7 @@ enum Op
         }
     }
 
-    String label()
+    public String label()
     {
         return name().toLowerCase(Locale.ROOT);
     }

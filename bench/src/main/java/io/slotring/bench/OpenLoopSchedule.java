@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 /**
  * The intended start times of one open-loop worker: the offered rate split evenly over the workers, each worker's

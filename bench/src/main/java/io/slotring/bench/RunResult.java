@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,60 +11,63 @@ import org.HdrHistogram.Histogram;
  * The figures of one client, op and round. Filled by {@link Measurement} or {@link RedisBenchmarkRunner}; a
  * figure a client cannot give (allocation of a C process) stays null and is written as JSON null.
  */
-final class RunResult
+public final class RunResult
 {
+    /** Round number of the unmeasured priming pass. */
+    public static final int PRIME_ROUND = 0;
+
     /** Percentiles drawn in the report's plot and listed in its tables: 50 .. 99.99. */
     static final double[] CURVE_PERCENTILES = {
         50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96, 97, 98, 98.5, 99, 99.25, 99.5, 99.6, 99.7, 99.8, 99.9, 99.95,
         99.97, 99.99 };
 
-    final String client;
-    final Op op;
-    final int round;
-    long totalOps;
-    double durationSec;
-    double opsPerSec;
-    Double cpuUsPerOp;
-    Double allocBytesPerOp;
+    public final String client;
+    public final Op op;
+    public final int round;
+    public long totalOps;
+    public double durationSec;
+    public double opsPerSec;
+    public Double cpuUsPerOp;
+    public Double allocBytesPerOp;
     /** Context switches of the whole JVM (or the C process) per op; null where the OS does not say. */
-    Double csPerOp;
-    Double p50Us;
-    Double p99Us;
-    Double p999Us;
-    Double p9999Us;
-    Double maxUs;
-    String latencyKind;
-    long mismatches;
-    long errors;
-    String error;
-    String firstMismatch;
-    long gcCount;
-    long gcMillis;
-    long[] warmupSeries = new long[0];
-    long[] measuredSeries = new long[0];
-    Map<String, Object> clientConfig = new LinkedHashMap<>();
-    Map<String, Object> config = new LinkedHashMap<>();
+    public Double csPerOp;
+    public Double p50Us;
+    public Double p99Us;
+    public Double p999Us;
+    public Double p9999Us;
+    public Double maxUs;
+    public String latencyKind;
+    public long mismatches;
+    public long errors;
+    public String error;
+    public String firstMismatch;
+    public long gcCount;
+    public long gcMillis;
+    public long[] warmupSeries = new long[0];
+    public long[] measuredSeries = new long[0];
+    public Map<String, Object> clientConfig = new LinkedHashMap<>();
+    public Map<String, Object> config = new LinkedHashMap<>();
     /** (percentile, microseconds) points, ascending; empty when the client gave no latency. */
-    List<double[]> curve = new ArrayList<>();
+    public List<double[]> curve = new ArrayList<>();
     /** Latency in nanoseconds; null for redis-benchmark, which only prints its own percentiles. */
-    Histogram histogram;
-    Double hitRatio;
-    String note;
+    public Histogram histogram;
+    public Double hitRatio;
+    public String note;
 
-    RunResult(final String client, final Op op, final int round)
+    public RunResult(final String client, final Op op, final int round)
     {
         this.client = client;
         this.op = op;
         this.round = round;
     }
 
-    boolean failed()
+    public boolean failed()
     {
         return error != null || errors > 0 || mismatches > 0;
     }
 
     /** Fills the percentile fields and the curve from {@link #histogram} (nanoseconds). */
-    void percentilesFromHistogram()
+    public void percentilesFromHistogram()
     {
         if (histogram == null || histogram.getTotalCount() == 0)
         {
@@ -78,7 +81,7 @@ final class RunResult
         curve = curveOf(histogram);
     }
 
-    static List<double[]> curveOf(final Histogram histogram)
+    public static List<double[]> curveOf(final Histogram histogram)
     {
         final List<double[]> points = new ArrayList<>();
         for (final double percentile : CURVE_PERCENTILES)
@@ -93,7 +96,7 @@ final class RunResult
         return nanos / 1000.0;
     }
 
-    Map<String, Object> toJson()
+    public Map<String, Object> toJson()
     {
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("client", client);

@@ -1,6 +1,5 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +87,9 @@ final class SlotringClient implements BenchClient
     {
         if (sync)
         {
-            return new SyncWorker(client.sync(), workload, verify, outcome);
+            final SyncCommands sync = client.sync();
+            // Bounded by the client's command timeout (plus its hand-off): each call returns or throws.
+            return new BlockingWorker(sync::get, sync::set, RedisException.class, workload, verify, outcome);
         }
         final Checker checker = new Checker(workload, verify, outcome);
         return new SlotringWorker(client, client.newBatch(checker), workload, outcome);
@@ -184,58 +185,6 @@ final class SlotringClient implements BenchClient
             {
                 throw new IllegalStateException("slotring batch of " + count + " not complete after " +
                     TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (" + batch.outstanding() + " outstanding)");
-            }
-        }
-    }
-
-    /** The plain blocking style: what a caller without batches writes. */
-    private static final class SyncWorker implements Worker
-    {
-        private final SyncCommands sync;
-        private final Workload workload;
-        private final boolean verify;
-        private final Outcome outcome;
-
-        SyncWorker(final SyncCommands sync, final Workload workload, final boolean verify, final Outcome outcome)
-        {
-            this.sync = sync;
-            this.workload = workload;
-            this.verify = verify;
-            this.outcome = outcome;
-        }
-
-        @Override
-        public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                final int key = keyIndex[i];
-                final Object reply;
-                try
-                {
-                    // Bounded by the client's command timeout (plus its hand-off): the call returns or throws.
-                    reply = isSet[i] ? sync.set(workload.key(key), workload.value(key)) : sync.get(workload.key(key));
-                }
-                catch (final RedisException ex)
-                {
-                    outcome.error(ex);
-                    continue;
-                }
-                if (isSet[i])
-                {
-                    if (verify && !"OK".equals(reply))
-                    {
-                        outcome.mismatch("SET " + key + " answered " + reply);
-                    }
-                }
-                else if (reply == null)
-                {
-                    outcome.mismatch("GET " + key + " missed (nil)");
-                }
-                else if (verify && !Arrays.equals(workload.value(key), (byte[])reply))
-                {
-                    outcome.mismatch("GET " + key + " returned another value");
-                }
             }
         }
     }

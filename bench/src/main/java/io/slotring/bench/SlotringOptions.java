@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -15,7 +15,7 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
  * to every slotring client of a run, written into its JSON config and the report, and checked against the cores,
  * since spinning threads beyond them starve the very threads they wait for.
  */
-final class SlotringOptions
+public final class SlotringOptions
 {
     private static final Pattern IO_THREADS = Pattern.compile("ioThreads=([0-9]+)");
     private static final int LIBRARY_IO_THREADS = libraryDefaultIoThreads(ClientConfig.create().toString());
@@ -87,21 +87,20 @@ final class SlotringOptions
         {
             config.ioThreads(ioThreads);
         }
-        final ClientConfig engine = config.engine();
         switch (ioIdle)
         {
             case BACKOFF:
-                engine.ioIdleStrategy(ClientConfig::backoffIoIdleStrategy);
+                config.ioIdleStrategy(ClientConfig::backoffIoIdleStrategy);
                 break;
             case BUSY_SPIN:
-                engine.ioIdleStrategy(BusySpinIdleStrategy::new);
+                config.ioIdleStrategy(BusySpinIdleStrategy::new);
                 break;
             default:
                 break;
         }
         if (callerSpin > 0)
         {
-            engine.callerSpinTries(callerSpin);
+            config.callerSpinTries(callerSpin);
         }
     }
 
@@ -164,7 +163,7 @@ final class SlotringOptions
     /**
      * @return one line for the report's setup section.
      */
-    String summary()
+    public String summary()
     {
         final String threads = ioThreads > 0 ? Integer.toString(ioThreads) : "default (" + LIBRARY_IO_THREADS + ")";
         return "io threads " + threads + ", I/O idle " + ioIdle.label() +

@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,7 +8,7 @@ import java.util.Arrays;
  * {@code bench:<i>:} right-padded with '0' to the key size, value {@code i} is {@code val:<i>:} right-padded with
  * 'X'. A value is a pure function of its key index, which is what lets any GET be verified without bookkeeping.
  */
-public final class Workload
+final class Workload
 {
     private final byte[][] keys;
     private final byte[][] values;
@@ -18,7 +18,7 @@ public final class Workload
      * @param keySize   bytes per key.
      * @param valueSize bytes per value.
      */
-    public Workload(final int count, final int keySize, final int valueSize)
+    Workload(final int count, final int keySize, final int valueSize)
     {
         if (count < 1)
         {
@@ -54,7 +54,7 @@ public final class Workload
      * @param index key index.
      * @return key {@code index}; shared, do not modify.
      */
-    public byte[] key(final int index)
+    byte[] key(final int index)
     {
         return keys[index];
     }
@@ -63,7 +63,7 @@ public final class Workload
      * @param index key index.
      * @return the value of key {@code index}; shared, do not modify.
      */
-    public byte[] value(final int index)
+    byte[] value(final int index)
     {
         return values[index];
     }

@@ -1,6 +1,4 @@
-package io.slotring.jmh.bench;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.slotring.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,16 +15,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.slotring.bench.report.MiniJson;
 import io.slotring.launcher.LocalRedisCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * bin/bench end to end in {@code --quick} mode against a small launcher cluster: every JVM client in the build
  * runs every op with {@code --verify}, and what it prints and writes must hold up.
  */
-class ClusterBenchSmokeTest
+class ClusterBenchSmokeIT
 {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)

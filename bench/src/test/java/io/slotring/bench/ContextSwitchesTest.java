@@ -1,6 +1,4 @@
-package io.slotring.jmh.bench;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.slotring.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +7,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ContextSwitchesTest
 {

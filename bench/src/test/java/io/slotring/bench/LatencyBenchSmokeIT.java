@@ -1,6 +1,4 @@
-package io.slotring.jmh.bench;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.slotring.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,16 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.slotring.bench.report.MiniJson;
 import io.slotring.launcher.LocalRedisCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * {@code bin/bench latency --quick} end to end on a small launcher cluster, cut to two clients and two rates so it
  * stays short: every phase must produce parseable lines and the report its tables and plot.
  */
-class LatencyBenchSmokeTest
+class LatencyBenchSmokeIT
 {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)

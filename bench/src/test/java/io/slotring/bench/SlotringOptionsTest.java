@@ -1,10 +1,11 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench;
+
+import io.slotring.cluster.ClusterConfig;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import io.slotring.cluster.ClusterConfig;
-import org.junit.jupiter.api.Test;
 
 class SlotringOptionsTest
 {
@@ -75,6 +76,8 @@ class SlotringOptionsTest
 
         final ClusterConfig config = ClusterConfig.create();
         new SlotringOptions(3, SlotringOptions.IoIdle.BUSY_SPIN, 10).applyTo(config);
-        assertThat(config.engine().toString()).contains("ioThreads=3");
+        assertThat(config.toString()).contains("ioThreads=3");
+        assertThat(config.callerSpinTries()).isEqualTo(10);
+        assertThat(config.ioIdleStrategy().get()).isInstanceOf(BusySpinIdleStrategy.class);
     }
 }

@@ -1,6 +1,4 @@
-package io.slotring.jmh.bench;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.slotring.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,12 +12,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * {@code --verify} is only worth something if it fails: every client's worker must count a GET that returns
  * another value and a GET that misses, and nothing for correct replies.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class VerifyCatchesWrongRepliesTest
+class VerifyCatchesWrongRepliesIT
 {
     private static final int KEYS = 4;
     private static LocalRedisCluster redis;

@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import io.slotring.bench.RunResult;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedMethod;
 
@@ -31,8 +32,8 @@ final class ClientProfile
     /** Joins the parts of an allocation key: class, allocating frame, via. */
     static final String SEPARATOR = "\u0001";
 
-    /** The harness's own code: left out of the "where the time goes" facts, not out of the tables. */
-    static final String HARNESS_PACKAGE = "io.slotring.jmh.bench.";
+    /** The harness's own code (this package too): left out of the "where the time goes" facts, not the tables. */
+    static final String HARNESS_PACKAGE = RunResult.class.getPackageName() + ".";
 
     /**
      * Thread entry frames: under every sample of their thread, so inclusive time says nothing about them. Netty's
@@ -44,7 +45,7 @@ final class ClientProfile
         "java.util.concurrent.ThreadPoolExecutor$Worker.run",
         "io.netty.util.concurrent.FastThreadLocalRunnable.run",
         "org.agrona.concurrent.AgentRunner.run",
-        "io.slotring.jmh.bench.Measurement$WorkerThread.run");
+        HARNESS_PACKAGE + "Measurement$WorkerThread.run");
 
     final String client;
     final List<JfrSummary.Window> windows = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,6 +17,8 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.slotring.bench.BenchWindowEvent;
+import io.slotring.bench.RunResult;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -206,7 +208,7 @@ public final class JfrSummary implements Callable<Integer>
                 switch (event.getEventType().getName())
                 {
                     case BenchWindowEvent.NAME:
-                        if (event.getInt("round") != Measurement.PRIME_ROUND)
+                        if (event.getInt("round") != RunResult.PRIME_ROUND)
                         {
                             windows.add(new Window(event.getString("client"), event.getString("op"),
                                 event.getInt("round"), time, nanos(event.getEndTime())));

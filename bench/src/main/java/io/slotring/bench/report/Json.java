@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.util.Iterator;
 import java.util.List;
@@ -9,13 +9,13 @@ import java.util.Map;
  * A minimal JSON writer for the result lines: maps, lists, long arrays, strings, numbers, booleans and null. Not a
  * parser, and no dependency brought in for a few hundred bytes of output.
  */
-final class Json
+public final class Json
 {
     private Json()
     {
     }
 
-    static String write(final Object value)
+    public static String write(final Object value)
     {
         final StringBuilder out = new StringBuilder(256);
         append(out, value);

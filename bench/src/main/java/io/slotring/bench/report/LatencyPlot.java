@@ -1,10 +1,13 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import io.slotring.bench.ClientFactory;
+import io.slotring.bench.Op;
 
 /**
  * Hand-written SVGs.

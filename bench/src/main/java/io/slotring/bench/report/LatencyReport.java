@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,11 +12,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
+import io.slotring.bench.BenchSettings;
+import io.slotring.bench.ClientFactory;
+import io.slotring.bench.Op;
+import io.slotring.bench.RunResult;
+
+import static io.slotring.bench.report.Markdown.cell;
+
 /**
  * The markdown and SVG of {@code bin/bench latency}, plus its plain-text tables for stderr. Every figure is
  * derived from the {@link RunResult}s that were also printed as JSON lines; tables show medians over rounds.
  */
-final class LatencyReport
+public final class LatencyReport
 {
     /** The targets: at these rates slotring's p50, p99, p99.9 and CPU/op each at most half the best peer's. */
     static final List<Integer> TARGET_PERCENTS = List.of(25, 50, 75);
@@ -34,12 +41,12 @@ final class LatencyReport
     private final Map<String, String> redisVersions;
     private final List<String> masters;
 
-    LatencyReport(final LatencyResults results, final Map<String, String> machine, final Cluster cluster)
-    {
-        this(results, machine, cluster.versions(), cluster.masters());
-    }
-
-    LatencyReport(final LatencyResults results, final Map<String, String> machine,
+    /**
+     * @param machine       {@link MachineInfo#collect()}.
+     * @param redisVersions redis_version per master.
+     * @param masters       the cluster's masters, host:port.
+     */
+    public LatencyReport(final LatencyResults results, final Map<String, String> machine,
         final Map<String, String> redisVersions, final List<String> masters)
     {
         this.results = results;
@@ -53,15 +60,9 @@ final class LatencyReport
      *
      * @return the markdown file.
      */
-    Path write(final Path dir) throws IOException
+    public Path write(final Path dir) throws IOException
     {
-        Files.createDirectories(dir);
-        final String date = LocalDate.now().toString();
-        Path markdown = dir.resolve(date + "-latency.md");
-        for (int n = 2; Files.exists(markdown) && n < 10_000; n++)
-        {
-            markdown = dir.resolve(date + "-latency-" + n + ".md");
-        }
+        final Path markdown = Markdown.datedFile(dir, "latency");
         final Path svg = dir.resolve(markdown.getFileName().toString().replaceAll("\\.md$", ".svg"));
         Files.writeString(svg, svg(), StandardCharsets.UTF_8);
         Files.writeString(markdown, markdown(svg.getFileName().toString()), StandardCharsets.UTF_8);
@@ -134,13 +135,7 @@ final class LatencyReport
         final StringBuilder md = new StringBuilder(24 * 1024);
         md.append("# Latency against load: slotring vs Lettuce vs Jedis (").append(LocalDate.now()).append(")\n\n");
         md.append("Command:\n\n```\n").append(settings.commandLine).append("\n```\n\n");
-        md.append("## Machine\n\n| what | value |\n| --- | --- |\n");
-        for (final Map.Entry<String, String> entry : machine.entrySet())
-        {
-            md.append("| ").append(entry.getKey()).append(" | ").append(cell(entry.getValue())).append(" |\n");
-        }
-        md.append("| load_average_at_end | ").append(MachineInfo.loadAverage()).append(" |\n");
-        md.append("| redis nodes | ").append(cell(String.valueOf(redisVersions))).append(" |\n\n");
+        Markdown.clusterMachine(md, machine, redisVersions);
 
         md.append("## Setup\n\n");
         md.append("- Cluster: ").append(settings.seeds == null ? "embedded, " + masters.size() + " masters, 0 "
@@ -507,16 +502,16 @@ final class LatencyReport
             .append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (final RunResult r : results.saturation)
         {
-            everyRunRow(md, LatencyBench.PHASE_SATURATION, "closed", r);
+            everyRunRow(md, LatencyResults.PHASE_SATURATION, "closed", r);
         }
         for (final LatencyResults.RateRun run : results.rates)
         {
-            everyRunRow(md, LatencyBench.PHASE_RATE, run.percent + " % = " + Summary.fmt((double)run.offered, 0),
+            everyRunRow(md, LatencyResults.PHASE_RATE, run.percent + " % = " + Summary.fmt((double)run.offered, 0),
                 run.result);
         }
         for (final RunResult r : results.single)
         {
-            everyRunRow(md, LatencyBench.PHASE_SINGLE, "closed", r);
+            everyRunRow(md, LatencyResults.PHASE_SINGLE, "closed", r);
         }
         md.append('\n');
     }
@@ -586,7 +581,7 @@ final class LatencyReport
     }
 
     /** The three tables for stderr. */
-    String table()
+    public String table()
     {
         final StringBuilder out = new StringBuilder();
         if (!results.saturation.isEmpty())
@@ -639,8 +634,4 @@ final class LatencyReport
         return out.toString();
     }
 
-    private static String cell(final String text)
-    {
-        return text == null ? "" : text.replace("|", "\\|").replace("\n", " ");
-    }
 }

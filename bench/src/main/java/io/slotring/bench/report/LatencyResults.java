@@ -1,43 +1,54 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.util.ArrayList;
 import java.util.List;
+
+import io.slotring.bench.BenchSettings;
+import io.slotring.bench.Op;
+import io.slotring.bench.RunResult;
 
 /**
  * Everything one {@code bin/bench latency} run measured, by phase, for {@link LatencyReport}. The same
  * {@link RunResult}s were printed as the JSON lines.
  */
-final class LatencyResults
+public final class LatencyResults
 {
+    /** The {@code phase} of a closed-loop run per client, in the JSON config and the report. */
+    public static final String PHASE_SATURATION = "saturation";
+    /** An open-loop run at a fixed share of the 100% rate. */
+    public static final String PHASE_RATE = "fixed-rate";
+    /** One worker, one command at a time. */
+    public static final String PHASE_SINGLE = "single-thread";
+
     final BenchSettings settings;
     final Op op;
     /** Closed loop, one run per sweep client. */
-    final List<RunResult> saturation = new ArrayList<>();
+    public final List<RunResult> saturation = new ArrayList<>();
     /** Open loop, every sweep client at every rate and round. */
-    final List<RateRun> rates = new ArrayList<>();
+    public final List<RateRun> rates = new ArrayList<>();
     /** One worker, one command at a time. */
-    final List<RunResult> single = new ArrayList<>();
-    final List<String> notes = new ArrayList<>();
+    public final List<RunResult> single = new ArrayList<>();
+    public final List<String> notes = new ArrayList<>();
     /** The 100% rate; null when there was none. */
-    Double baseRate;
+    public Double baseRate;
     /** Whether the 100% rate came from {@code --base-rate} rather than slotring's saturation. */
-    boolean baseFromOption;
-    String saturationWindow = "";
+    public boolean baseFromOption;
+    public String saturationWindow = "";
 
-    LatencyResults(final BenchSettings settings, final Op op)
+    public LatencyResults(final BenchSettings settings, final Op op)
     {
         this.settings = settings;
         this.op = op;
     }
 
     /** One client at one rate in one round. */
-    static final class RateRun
+    public static final class RateRun
     {
         final int percent;
         final long offered;
         final RunResult result;
 
-        RateRun(final int percent, final long offered, final RunResult result)
+        public RateRun(final int percent, final long offered, final RunResult result)
         {
             this.percent = percent;
             this.offered = offered;
@@ -48,7 +59,7 @@ final class LatencyResults
     /**
      * @return every measured run, in the order it ran.
      */
-    List<RunResult> all()
+    public List<RunResult> all()
     {
         final List<RunResult> out = new ArrayList<>(saturation);
         for (final RateRun run : rates)

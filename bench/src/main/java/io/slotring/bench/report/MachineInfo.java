@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -17,13 +17,13 @@ import java.util.concurrent.TimeUnit;
  * The facts a reader needs to judge the numbers: cores, memory, CPU model, JDK and its flags, the collector, and
  * the Redis version. Read once per run, outside every window.
  */
-final class MachineInfo
+public final class MachineInfo
 {
     private MachineInfo()
     {
     }
 
-    static Map<String, String> collect()
+    public static Map<String, String> collect()
     {
         final Map<String, String> out = new LinkedHashMap<>();
         out.put("cores", Runtime.getRuntime().availableProcessors() + " (availableProcessors)");
@@ -51,7 +51,7 @@ final class MachineInfo
      * @return /proc/loadavg's 1, 5 and 15 minute figures: above the core count, something else shares the machine
      * and the numbers carry its noise.
      */
-    static String loadAverage()
+    public static String loadAverage()
     {
         try
         {
@@ -103,7 +103,7 @@ final class MachineInfo
     }
 
     /** Runs a short version query, bounded to 5 s. */
-    static String command(final String... args)
+    public static String command(final String... args)
     {
         try
         {

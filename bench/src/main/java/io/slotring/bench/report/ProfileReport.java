@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,13 +45,7 @@ final class ProfileReport
      */
     Path write(final Path dir) throws IOException
     {
-        Files.createDirectories(dir);
-        final String date = LocalDate.now().toString();
-        Path file = dir.resolve(date + "-profile.md");
-        for (int n = 2; Files.exists(file) && n < 10_000; n++)
-        {
-            file = dir.resolve(date + "-profile-" + n + ".md");
-        }
+        final Path file = Markdown.datedFile(dir, "profile");
         Files.writeString(file, markdown(), StandardCharsets.UTF_8);
         return file;
     }
@@ -64,15 +58,8 @@ final class ProfileReport
         md.append("Recording: `").append(jfr.toAbsolutePath()).append("` (a temporary file, not kept with this "
             + "report), JFR settings `bin/lib/slotring-profile.jfc`.\n\n");
 
-        md.append("## Machine\n\n| what | value |\n| --- | --- |\n");
-        for (final Map.Entry<String, String> entry : machine.entrySet())
-        {
-            md.append("| ").append(entry.getKey()).append(" | ").append(cell(entry.getValue())).append(" |\n");
-        }
-        for (final Map.Entry<String, String> entry : profile.recording.entrySet())
-        {
-            md.append("| ").append(entry.getKey()).append(" | ").append(cell(entry.getValue())).append(" |\n");
-        }
+        Markdown.machineRows(md, machine);
+        Markdown.rows(md, profile.recording);
         md.append('\n');
 
         md.append("## How the samples are attributed\n\n");
@@ -528,8 +515,4 @@ final class ProfileReport
         return String.format(Locale.ROOT, "%,." + decimals + "f", value);
     }
 
-    private static String cell(final String value)
-    {
-        return value == null ? "" : value.replace("|", "\\|").replace("\n", " ");
-    }
 }

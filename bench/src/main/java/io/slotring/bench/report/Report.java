@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +10,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.slotring.bench.BenchSettings;
+import io.slotring.bench.ClientFactory;
+import io.slotring.bench.Op;
+import io.slotring.bench.RunResult;
+
+import static io.slotring.bench.report.Markdown.cell;
+
 /**
  * The dated markdown report and its latency SVG, plus the plain-text table for stderr. Everything in it is
  * derived from the {@link RunResult}s, which are also the JSON lines, so the two never disagree.
  */
-final class Report
+public final class Report
 {
     /** Warmup counts as flat when the mean of its last seconds is within this of the measured median. */
     private static final double FLAT_TOLERANCE = 0.10;
@@ -24,19 +31,29 @@ final class Report
     private final List<RunResult> results;
     private final List<Summary> summaries;
     private final Map<String, String> machine;
-    private final Cluster cluster;
+    private final Map<String, String> redisVersions;
+    private final List<String> masters;
     private final List<String> clients;
     private final List<String> notes;
 
-    Report(final BenchSettings settings, final List<RunResult> results, final List<String> clients,
-        final Map<String, String> machine, final Cluster cluster, final List<String> notes)
+    /**
+     * @param clients       the clients in run order.
+     * @param machine       {@link MachineInfo#collect()}.
+     * @param redisVersions redis_version per master.
+     * @param masters       the cluster's masters, host:port.
+     * @param notes         caveats and warnings of the run, one sentence each.
+     */
+    public Report(final BenchSettings settings, final List<RunResult> results, final List<String> clients,
+        final Map<String, String> machine, final Map<String, String> redisVersions, final List<String> masters,
+        final List<String> notes)
     {
         this.settings = settings;
         this.results = results;
         this.clients = clients;
         this.summaries = Summary.of(results, clients, settings.ops);
         this.machine = machine;
-        this.cluster = cluster;
+        this.redisVersions = redisVersions;
+        this.masters = masters;
         this.notes = notes;
     }
 
@@ -45,15 +62,9 @@ final class Report
      *
      * @return the markdown file.
      */
-    Path write(final Path dir) throws IOException
+    public Path write(final Path dir) throws IOException
     {
-        Files.createDirectories(dir);
-        final String date = LocalDate.now().toString();
-        Path markdown = dir.resolve(date + "-cluster-bench.md");
-        for (int n = 2; Files.exists(markdown) && n < 10_000; n++)
-        {
-            markdown = dir.resolve(date + "-cluster-bench-" + n + ".md");
-        }
+        final Path markdown = Markdown.datedFile(dir, "cluster-bench");
         final String base = markdown.getFileName().toString().replaceAll("\\.md$", "");
         final Path svg = dir.resolve(base + "-latency.svg");
         Files.writeString(svg, LatencyPlot.render(summaries, settings.ops, latencyKind()), StandardCharsets.UTF_8);
@@ -73,18 +84,12 @@ final class Report
         md.append("# Cluster benchmark: slotring vs Lettuce vs Jedis vs redis-benchmark (")
             .append(LocalDate.now()).append(")\n\n");
         md.append("Command:\n\n```\n").append(settings.commandLine).append("\n```\n\n");
-        md.append("## Machine\n\n| what | value |\n| --- | --- |\n");
-        for (final Map.Entry<String, String> entry : machine.entrySet())
-        {
-            md.append("| ").append(entry.getKey()).append(" | ").append(cell(entry.getValue())).append(" |\n");
-        }
-        md.append("| load_average_at_end | ").append(MachineInfo.loadAverage()).append(" |\n");
-        md.append("| redis nodes | ").append(cell(String.valueOf(cluster.versions()))).append(" |\n\n");
+        Markdown.clusterMachine(md, machine, redisVersions);
 
         md.append("## Setup\n\n");
-        md.append("- Cluster: ").append(settings.seeds == null ? "embedded, " + cluster.masters().size() +
+        md.append("- Cluster: ").append(settings.seeds == null ? "embedded, " + masters.size() +
             " masters, 0 replicas (io.slotring.launcher.LocalRedisCluster), on this machine" : "external, seeds " +
-            settings.seeds).append("; masters ").append(cluster.masters()).append(".\n");
+            settings.seeds).append("; masters ").append(masters).append(".\n");
         md.append("- Workload: ").append(settings.keys).append(" keys of ").append(settings.keySize)
             .append(" B (`bench:<i>:` + '0' padding), values of ").append(settings.valueSize)
             .append(" B (`val:<i>:` + 'X' padding); GETs drawn uniformly from the written keys; mixed = every ")
@@ -265,7 +270,7 @@ final class Report
     }
 
     /** The medians table for stderr. */
-    String table()
+    public String table()
     {
         final StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%-5s %-15s %12s %10s %10s %7s %9s %9s %9s %9s  %s%n", "op",
@@ -313,10 +318,6 @@ final class Report
         return String.format(Locale.ROOT, "%.2f", numerator / denominator);
     }
 
-    private static String cell(final String text)
-    {
-        return text == null ? "" : text.replace("|", "\\|").replace("\n", " ");
-    }
 
     private static Double medianOf(final long[] series)
     {

@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -6,13 +6,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
+import io.slotring.bench.Op;
+import io.slotring.bench.RunResult;
 import org.HdrHistogram.Histogram;
 
 /**
  * Medians over rounds for one client and op: the figure the report's tables show. The median, not the mean, so
  * one disturbed round does not move it.
  */
-final class Summary
+public final class Summary
 {
     final String client;
     final Op op;
@@ -242,7 +244,7 @@ final class Summary
         return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
-    static String fmt(final Double value, final int decimals)
+    public static String fmt(final Double value, final int decimals)
     {
         if (value == null)
         {

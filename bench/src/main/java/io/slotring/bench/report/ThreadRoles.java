@@ -1,6 +1,8 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.util.List;
+
+import io.slotring.bench.ClientFactory;
 
 /**
  * Which of a client's threads a JFR sample came from, by thread name. Clients run one after another and each is

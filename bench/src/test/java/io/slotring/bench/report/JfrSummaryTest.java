@@ -1,22 +1,27 @@
-package io.slotring.jmh.bench;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.slotring.bench.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.slotring.bench.BenchWindowEvent;
+import io.slotring.bench.Op;
+import io.slotring.bench.RunResult;
+import io.slotring.launcher.Await;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link JfrSummary} on a small recording made here with the settings {@code bin/bench profile} ships: threads
@@ -169,7 +174,7 @@ class JfrSummaryTest
             threads.add(thread);
             thread.start();
         }
-        Thread.sleep(100);
+        Await.until(Duration.ofSeconds(10), () -> allRunning(loads), "every load thread of " + client + " running");
         final BenchWindowEvent event = BenchWindowEvent.begin(client, Op.GET, round);
         Thread.sleep(WINDOW_MS / 2);
         if (collect)
@@ -178,6 +183,7 @@ class JfrSummaryTest
         }
         Thread.sleep(WINDOW_MS / 2);
         BenchWindowEvent.end(event);
+        // Samples after the window's end, which must stay out of it.
         Thread.sleep(100);
         for (final Load load : loads)
         {
@@ -187,6 +193,18 @@ class JfrSummaryTest
         {
             thread.join(5_000);
         }
+    }
+
+    private static boolean allRunning(final Load... loads)
+    {
+        for (final Load load : loads)
+        {
+            if (!load.running)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String resultLine(final String client, final int round, final long ops)
@@ -231,6 +249,7 @@ class JfrSummaryTest
     {
         final String name;
         final Work work;
+        volatile boolean running;
         volatile boolean stop;
 
         Load(final String name, final Work work)
@@ -242,6 +261,7 @@ class JfrSummaryTest
         @Override
         public void run()
         {
+            running = true;
             while (!stop)
             {
                 work.once();

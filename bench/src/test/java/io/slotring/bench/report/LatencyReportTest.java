@@ -1,6 +1,4 @@
-package io.slotring.jmh.bench;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.slotring.bench.report;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,8 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.slotring.bench.BenchSettings;
+import io.slotring.bench.ClientFactory;
+import io.slotring.bench.Op;
+import io.slotring.bench.RunResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The report of {@code bin/bench latency}, from made-up results: tables, ratios, verdicts, files. */
 class LatencyReportTest

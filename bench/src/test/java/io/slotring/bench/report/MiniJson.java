@@ -1,4 +1,4 @@
-package io.slotring.jmh.bench;
+package io.slotring.bench.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A strict little JSON parser for the test: the harness writes JSON by hand, so parse it independently. */
-final class MiniJson
+public final class MiniJson
 {
     private final String text;
     private int at;
@@ -16,7 +16,7 @@ final class MiniJson
         this.text = text;
     }
 
-    static Object parse(final String text)
+    public static Object parse(final String text)
     {
         final MiniJson parser = new MiniJson(text);
         final Object value = parser.value();
@@ -31,7 +31,7 @@ final class MiniJson
     /**
      * @return the object that must be the whole of {@code text}.
      */
-    static Map<String, Object> parseObject(final String text)
+    public static Map<String, Object> parseObject(final String text)
     {
         final MiniJson parser = new MiniJson(text);
         parser.whitespace();

@@ -7,8 +7,8 @@ import io.slotring.cluster.ClusterClient;
 import io.slotring.cluster.ClusterConfig;
 import io.slotring.engine.Batch;
 import io.slotring.engine.ClientConfig;
-import io.slotring.jmh.bench.Workload;
 import io.slotring.jmh.engine.CountingSink;
+import io.slotring.jmh.engine.KeyValues;
 import io.slotring.launcher.LocalRedisCluster;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * batch). {@code -prof gc} covers every thread of the JVM, I/O threads included: ~0 B/op means routing and the
  * engine allocate nothing per command.
  *
- * <p>{@code -p idle=selector,backoff,yield,sleep,spin} compares the I/O agents' idle strategies on this host; this is the
- * measurement behind the default (see perf-results/).
+ * <p>{@code -p idle=selector,backoff,yield,sleep,spin} compares the I/O agents' idle strategies on this host; this
+ * is the measurement behind the default (see perf-results/).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -97,16 +97,13 @@ public class ClusterRoundTripBenchmark
     public void setUp()
     {
         cluster = LocalRedisCluster.builder().masters(3).replicasPerMaster(0).start();
-        final ClusterConfig config = ClusterConfig.create().seeds(cluster.seeds()).connectionsPerNode(4);
-        config.engine().ioIdleStrategy(idleStrategy(idle));
+        final ClusterConfig config = ClusterConfig.create().seeds(cluster.seeds()).connectionsPerNode(4)
+            .ioIdleStrategy(idleStrategy(idle));
         client = ClusterClient.connect(config);
-        final Workload workload = new Workload(KEYS, 512, 512);
-        keys = new byte[KEYS][];
-        values = new byte[KEYS][];
+        keys = KeyValues.keys(KEYS, 512);
+        values = KeyValues.values(KEYS, 512);
         for (int i = 0; i < KEYS; i++)
         {
-            keys[i] = workload.key(i);
-            values[i] = workload.value(i);
             client.sync().set(keys[i], values[i]);
         }
     }

@@ -1,10 +1,10 @@
 package io.slotring.jmh.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
+import io.slotring.codec.SlotHash;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

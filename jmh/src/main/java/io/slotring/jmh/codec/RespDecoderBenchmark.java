@@ -3,9 +3,9 @@ package io.slotring.jmh.codec;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
-import io.slotring.codec.RespDecoder;
-import io.slotring.codec.RespEncoder;
 import io.slotring.codec.RespReader;
+import io.slotring.codec.internal.RespDecoder;
+import io.slotring.codec.internal.RespEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

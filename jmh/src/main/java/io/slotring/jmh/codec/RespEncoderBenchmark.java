@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
-import io.slotring.codec.CommandHeader;
-import io.slotring.codec.RespEncoder;
+import io.slotring.codec.internal.CommandHeader;
+import io.slotring.codec.internal.RespEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -2,6 +2,7 @@ package io.slotring.jmh.engine;
 
 import java.util.concurrent.TimeUnit;
 
+import com.lmax.disruptor.Sequence;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -13,8 +14,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-
-import com.lmax.disruptor.Sequence;
 
 /**
  * The two field layouts issue 10 asked about, each as it was (a plain field next to fields the other side reads on

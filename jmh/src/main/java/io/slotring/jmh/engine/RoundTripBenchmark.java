@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 import io.slotring.engine.Batch;
 import io.slotring.engine.ClientConfig;
 import io.slotring.engine.RedisClient;
-import io.slotring.jmh.bench.Workload;
 import io.slotring.launcher.LocalRedisServer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,13 +45,10 @@ public class RoundTripBenchmark
         server = LocalRedisServer.builder().start();
         client = RedisClient.connect(ClientConfig.create().address(server.host(), server.port()));
         batch = client.newBatch(sink);
-        final Workload workload = new Workload(KEYS, 512, 512);
-        keys = new byte[KEYS][];
-        values = new byte[KEYS][];
+        keys = KeyValues.keys(KEYS, 512);
+        values = KeyValues.values(KEYS, 512);
         for (int i = 0; i < KEYS; i++)
         {
-            keys[i] = workload.key(i);
-            values[i] = workload.value(i);
             client.set(keys[i], values[i], batch, i);
         }
         batch.await(30, TimeUnit.SECONDS);
