@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.slotring.launcher.ClusterView;
 import io.slotring.launcher.LocalRedisCluster;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -95,7 +96,7 @@ final class Cluster implements AutoCloseable
         {
             try (Jedis jedis = new Jedis(HostAndPort.from(seed), ADMIN))
             {
-                return new Cluster(seeds, parseMasters(jedis.clusterNodes()), null);
+                return new Cluster(seeds, ClusterView.parse(jedis.clusterNodes()).masterAddresses(), null);
             }
             catch (final RuntimeException ex)
             {
@@ -103,39 +104,6 @@ final class Cluster implements AutoCloseable
             }
         }
         throw new IllegalStateException("no seed of " + seeds + " answered CLUSTER NODES", last);
-    }
-
-    /**
-     * The masters' host:port in a CLUSTER NODES reply, sorted; failing and address-less nodes left out.
-     *
-     * <p>An adapter: the launcher's {@code ClusterView} reads the same reply, but it is package-private and keeps
-     * each node's port without its host, so it cannot name the masters of a {@code --seeds} cluster. Once it
-     * offers that publicly, this method should call it.
-     */
-    static List<String> parseMasters(final String clusterNodes)
-    {
-        final List<String> masters = new ArrayList<>();
-        for (final String line : clusterNodes.split("\n"))
-        {
-            final String[] fields = line.trim().split(" ");
-            if (fields.length < 8)
-            {
-                continue;
-            }
-            final String flags = "," + fields[2] + ",";
-            if (flags.contains(",master,") && !flags.contains(",fail,") && !flags.contains(",noaddr,"))
-            {
-                String address = fields[1];
-                final int at = address.indexOf('@');
-                if (at >= 0)
-                {
-                    address = address.substring(0, at);
-                }
-                masters.add(address);
-            }
-        }
-        masters.sort(null);
-        return masters;
     }
 
     List<String> seeds()

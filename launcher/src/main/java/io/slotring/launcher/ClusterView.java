@@ -10,13 +10,20 @@ import java.util.Set;
  * One node's opinion of the cluster, parsed from {@code CLUSTER NODES}. Convergence is decided by comparing
  * these opinions across nodes: CLUSTER NODES (unlike CLUSTER SLOTS) also carries flags (fail, handshake) and
  * each node's own role in its {@code myself} line, so one call per node answers every question we ask.
+ * <p>
+ * Public for the benchmark, which names the masters of a cluster it did not start ({@link #masterAddresses()}).
+ * The launcher keeps this reader instead of the client's {@code TopologyParser} (CLUSTER SHARDS/SLOTS over RESP):
+ * it is the test harness that checks the client, so it depends on nothing but the JDK, and the launcher asks
+ * questions the client never does (flags, handshake state, each node's own opinion).
  */
-final class ClusterView {
+public final class ClusterView {
     static final int SLOTS = 16384;
 
     /** One line of CLUSTER NODES. */
     static final class Entry {
         final String id;
+        /** As announced; empty before the node's first MEET. */
+        final String host;
         final int port;
         final Set<String> flags;
         /** Null for a master. */
@@ -24,8 +31,9 @@ final class ClusterView {
         /** Inclusive [start, end] pairs; open migrations ("[slot->-id]") are left out on purpose. */
         final List<int[]> slots;
 
-        Entry(String id, int port, Set<String> flags, String masterId, List<int[]> slots) {
+        Entry(String id, String host, int port, Set<String> flags, String masterId, List<int[]> slots) {
             this.id = id;
+            this.host = host;
             this.port = port;
             this.flags = flags;
             this.masterId = masterId;
@@ -57,7 +65,12 @@ final class ClusterView {
         this.entries = entries;
     }
 
-    static ClusterView parse(String clusterNodes) {
+    /**
+     * @param clusterNodes a {@code CLUSTER NODES} reply.
+     * @return the view it describes.
+     * @throws IllegalArgumentException naming a malformed line.
+     */
+    public static ClusterView parse(String clusterNodes) {
         List<Entry> entries = new ArrayList<>();
         for (String line : clusterNodes.split("\r?\n")) {
             if (line.isBlank()) {
@@ -71,7 +84,9 @@ final class ClusterView {
             String address = parts[1];
             int at = address.indexOf('@');
             String hostPort = at < 0 ? address : address.substring(0, at);
-            int port = Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+            int colon = hostPort.lastIndexOf(':');
+            String host = hostPort.substring(0, colon);
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
             Set<String> flags = new HashSet<>(Arrays.asList(parts[2].split(",")));
             String masterId = "-".equals(parts[3]) ? null : parts[3];
             List<int[]> slots = new ArrayList<>();
@@ -85,9 +100,23 @@ final class ClusterView {
                 int end = dash < 0 ? start : Integer.parseInt(range.substring(dash + 1));
                 slots.add(new int[] {start, end});
             }
-            entries.add(new Entry(parts[0], port, flags, masterId, slots));
+            entries.add(new Entry(parts[0], host, port, flags, masterId, slots));
         }
         return new ClusterView(entries);
+    }
+
+    /**
+     * @return {@code host:port} of every healthy master (not failing, not in handshake, address known), sorted.
+     */
+    public List<String> masterAddresses() {
+        List<String> masters = new ArrayList<>();
+        for (Entry entry : entries) {
+            if (entry.isMaster() && entry.isHealthy() && !entry.host.isEmpty()) {
+                masters.add(entry.host + ':' + entry.port);
+            }
+        }
+        masters.sort(null);
+        return masters;
     }
 
     Entry self() {

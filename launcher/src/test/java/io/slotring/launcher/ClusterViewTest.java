@@ -23,6 +23,17 @@ class ClusterViewTest {
     }
 
     @Test
+    void masterAddressesAreTheHealthyMastersWithTheirAnnouncedHosts() {
+        String text = ""
+                + "aaaaaaaaaa 10.0.0.2:7001@17001 myself,master - 0 0 1 connected 0-5000\n"
+                + "bbbbbbbbbb 10.0.0.1:7002@17002,node-b master - 0 1 2 connected 5001-10000\n"
+                + "cccccccccc 10.0.0.3:7003@17003 master,fail - 0 1 3 connected\n"
+                + "dddddddddd :7004@17004 master,handshake - 0 1 0 connected\n"
+                + "eeeeeeeeee 10.0.0.5:7005@17005 slave aaaaaaaaaa 0 1 1 connected\n";
+        assertThat(ClusterView.parse(text).masterAddresses()).containsExactly("10.0.0.1:7002", "10.0.0.2:7001");
+    }
+
+    @Test
     void slotOfMatchesRedisCrc16AndHashTags() {
         assertThat(LocalRedisCluster.slotOf("123456789")).isEqualTo(0x31C3);
         assertThat(LocalRedisCluster.slotOf("{user1000}.following")).isEqualTo(LocalRedisCluster.slotOf("user1000"));
