@@ -66,7 +66,7 @@ bench_profile() {
   echo "[profile] recording to $jfr (ClusterBench ${defaults[*]} ${args[*]})" >&2
   local status=0
   # shellcheck disable=SC2046  # the JVM args are several words on purpose
-  java $(slotring_jvm_args) -Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseParallelGC \
+  java $(slotring_bench_jvm_args) \
     -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints \
     -XX:FlightRecorderOptions=stackdepth=128 \
     "-XX:StartFlightRecording=settings=$root/bin/lib/slotring-profile.jfc,filename=$jfr,dumponexit=true" \
