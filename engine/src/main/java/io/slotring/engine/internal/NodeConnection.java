@@ -1,28 +1,27 @@
 package io.slotring.engine.internal;
 
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.slotring.codec.RespProtocolException;
+import io.slotring.codec.RespReader;
+import io.slotring.codec.RespType;
+import io.slotring.codec.internal.RespDecoder;
+import io.slotring.codec.internal.RespEncoder;
 import io.slotring.engine.ConnectionSettings;
 import io.slotring.engine.PushListener;
 import io.slotring.engine.RedisBackPressureException;
 import io.slotring.engine.RedisConnectionException;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.RedisTimeoutException;
-
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketOption;
-import java.net.StandardSocketOptions;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
-import java.util.concurrent.ThreadLocalRandom;
-
-import io.slotring.codec.internal.RespDecoder;
-import io.slotring.codec.internal.RespEncoder;
-import io.slotring.codec.RespProtocolException;
-import io.slotring.codec.RespReader;
-import io.slotring.codec.RespType;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -138,6 +137,11 @@ public final class NodeConnection
     private long sentSeq = -1;
     /** Bytes of slot {@code sentSeq + 1} already written by a partial write. */
     private int partialBytes;
+    /**
+     * The last write left bytes unwritten: the socket's send buffer is full. {@link #release} then leaves the pending
+     * bytes to the agent instead of writing again at once, which would spin for as long as the peer does not read.
+     */
+    private boolean outputBlocked;
     private final ByteBuffer[] iov = new ByteBuffer[MAX_IOV];
 
     /**
@@ -459,6 +463,11 @@ public final class NodeConnection
      * Drops the driver flag, then looks once more for work published while it was held: a producer that found the
      * flag taken left its command to the holder. The fence makes this a Dekker pair with {@link #afterPublish}:
      * either the producer sees the flag free and writes itself, or this re-check sees its publish.
+     *
+     * <p>Once a write left bytes unwritten (the send buffer is full), published commands are left to the agent: it
+     * does not block while output is pending ({@link #hasPendingOutput}), retries the write every pass and keeps
+     * checking deadlines. Writing again here would loop until the peer reads, holding the calling producer, or the
+     * agent and its other connections, for as long as that takes (forever, for a stopped peer).
      */
     private int release(final long nowNs)
     {
@@ -467,8 +476,14 @@ public final class NodeConnection
         {
             DRIVER.setVolatile(this, 0);
             VarHandle.fullFence();
-            if (!(state == READY && (ring.isAvailable(sentSeq + 1) || armRequested)) || !tryDrive())
+            if (!(state == READY && (armRequested || (!outputBlocked && ring.isAvailable(sentSeq + 1)))) ||
+                !tryDrive())
             {
+                if (outputBlocked)
+                {
+                    // The agent may be blocked in its selector since before these bytes were pending.
+                    agent.wake();
+                }
                 return work;
             }
             work += armRequested ? writeAndArm(nowNs) : writeOnly(nowNs);
@@ -853,7 +868,6 @@ public final class NodeConnection
 
     private void onConnected(final long nowNs) throws IOException
     {
-        armed = true;
         if (selectionKey != null)
         {
             selectionKey.interestOps(SelectionKey.OP_READ);
@@ -862,6 +876,39 @@ public final class NodeConnection
         {
             selectionKey = channel.register(agent.selector(), SelectionKey.OP_READ, this);
         }
+        beginHandshake(nowNs);
+    }
+
+    /**
+     * Test seam, never called in production: adopts {@code connected}, a channel that is already connected (an
+     * in-memory one in the unit tests), as if the agent's own connect had just completed, and starts the handshake.
+     * The channel is not registered with the agent's selector (a channel of another {@code SelectorProvider} cannot
+     * be), so whoever calls this drives the connection as the agent would: {@link #doWork} writes (and checks
+     * deadlines), {@link #onReadable} reads. Everything else is the production code: the {@link #channel} field
+     * keeps its {@code SocketChannel} type, so the hot path's calls on it are what they were.
+     */
+    void adoptConnected(final SocketChannel connected, final long nowNs)
+    {
+        driveBlocking();
+        try
+        {
+            if (state == CLOSED || state == RETIRED)
+            {
+                throw new IllegalStateException(name + ": " + progress());
+            }
+            closeChannel();
+            channel = connected;
+            beginHandshake(nowNs);
+        }
+        finally
+        {
+            release(nowNs);
+        }
+    }
+
+    private void beginHandshake(final long nowNs)
+    {
+        armed = true;
         state(HANDSHAKE);
         stateDeadlineNs = nowNs + config.connectTimeoutNs();
         lastActivityNs = nowNs;
@@ -898,6 +945,7 @@ public final class NodeConnection
         }
         if (count == 0)
         {
+            outputBlocked = false;
             return 0;
         }
         final long written = channel.write(iov, 0, count);
@@ -905,12 +953,14 @@ public final class NodeConnection
         {
             lastActivityNs = nowNs;
         }
+        boolean blocked = control.hasRemaining();
         for (int i = firstSlot; i < count; i++)
         {
             final ByteBuffer view = iov[i];
             iov[i] = null;
             if (view.hasRemaining())
             {
+                blocked = true;
                 partialBytes = view.position();
                 for (int j = i + 1; j < count; j++)
                 {
@@ -922,6 +972,7 @@ public final class NodeConnection
             partialBytes = 0;
         }
         iov[0] = null;
+        outputBlocked = blocked;
         skipAborted();
         return written > 0 ? 1 : 0;
     }
@@ -933,6 +984,16 @@ public final class NodeConnection
     private void skipAborted()
     {
         final long before = completedSeq;
+        finishAbortedHead();
+        if (completedSeq != before)
+        {
+            ring.completed.set(completedSeq);
+        }
+    }
+
+    /** Driver: {@link #skipAborted} without publishing the completed sequence (the caller does). */
+    private void finishAbortedHead()
+    {
         while (completedSeq < sentSeq)
         {
             final long sequence = completedSeq + 1;
@@ -942,10 +1003,6 @@ public final class NodeConnection
                 break;
             }
             finishSlot(slot, sequence);
-        }
-        if (completedSeq != before)
-        {
-            ring.completed.set(completedSeq);
         }
     }
 
@@ -989,6 +1046,9 @@ public final class NodeConnection
                 return;
             }
         }
+        // An aborted slot right behind the last reply owes none: finish it now. Left in flight, it would carry the
+        // stale deadline of its slot's previous use, and the next deadline check would reset the connection.
+        finishAbortedHead();
         ring.completed.set(completedSeq);
         if (frameStart == recvEnd)
         {
@@ -1331,6 +1391,7 @@ public final class NodeConnection
             ring.completed.set(completedSeq);
         }
         partialBytes = 0;
+        outputBlocked = false;
         controlReplies = 0;
         control.limit(0);
         decoder.reset();
