@@ -1,5 +1,7 @@
 package io.slotring.jmh.engine;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 
 import com.lmax.disruptor.Sequence;
@@ -16,9 +18,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The two field layouts issue 10 asked about, each as it was (a plain field next to fields the other side reads on
- * every pass) and as it is now (the written field in a Disruptor {@link Sequence}, padded to its own cache lines).
- * Two threads share one state object, one per core:
+ * The two field layouts issue 10 asked about, each unpadded (a plain field next to fields the other side reads on
+ * every pass) and padded (the written field in a Disruptor {@link Sequence}, on cache lines of its own). Two
+ * threads share one state object, one per core:
  * <ul>
  *   <li>{@code roundRobin*}: {@code NodeEndpoint}. A producer of keyless commands increments the round-robin
  *   counter; a producer of keyed commands reads {@code retired}, {@code connections} and picks a connection, as
@@ -43,6 +45,7 @@ public class FalseSharingBenchmark
     public static class EndpointUnpadded
     {
         final Object[] connections = newConnections();
+        static final VarHandle ROUND_ROBIN = field(EndpointUnpadded.class, "roundRobin", int.class);
         final Object config = new Object();
         int roundRobin;
         volatile boolean retired;
@@ -58,22 +61,38 @@ public class FalseSharingBenchmark
         volatile boolean retired;
     }
 
-    /** IoAgent before: {@code sleeping} beside the agent's per-pass fields. */
+    /** IoAgent as it is: {@code sleeping} beside the agent's per-pass fields. */
     @State(Scope.Group)
     public static class AgentUnpadded
     {
+        static final VarHandle PASS_NOW_NS = field(AgentUnpadded.class, "passNowNs", long.class);
+        static final VarHandle PASS_WORK = field(AgentUnpadded.class, "passWork", int.class);
         long passNowNs;
         int passWork;
         volatile int sleeping;
     }
 
-    /** IoAgent now: {@code sleeping} in a padded Sequence. */
+    /** IoAgent padded (measured, not adopted): {@code sleeping} in a padded Sequence. */
     @State(Scope.Group)
     public static class AgentPadded
     {
+        static final VarHandle PASS_NOW_NS = field(AgentPadded.class, "passNowNs", long.class);
+        static final VarHandle PASS_WORK = field(AgentPadded.class, "passWork", int.class);
         long passNowNs;
         int passWork;
         final Sequence sleeping = new Sequence(0);
+    }
+
+    private static VarHandle field(final Class<?> owner, final String name, final Class<?> type)
+    {
+        try
+        {
+            return MethodHandles.lookup().findVarHandle(owner, name, type);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
     }
 
     /** A keyed producer's own slot counter. */
@@ -98,7 +117,9 @@ public class FalseSharingBenchmark
     @GroupThreads(1)
     public Object roundRobinUnpaddedKeyless(final EndpointUnpadded endpoint)
     {
-        return endpoint.connections[(endpoint.roundRobin++ & Integer.MAX_VALUE) % CONNECTIONS];
+        final int next = endpoint.roundRobin;
+        EndpointUnpadded.ROUND_ROBIN.setRelease(endpoint, next + 1);
+        return endpoint.connections[(next & Integer.MAX_VALUE) % CONNECTIONS];
     }
 
     @Benchmark
@@ -134,8 +155,12 @@ public class FalseSharingBenchmark
     @GroupThreads(1)
     public int sleepingUnpaddedAgentPass(final AgentUnpadded agent)
     {
-        agent.passNowNs++;
-        return ++agent.passWork;
+        // Release stores: plain MOVs on x86, but the JIT must emit every one (plain stores could be sunk out of
+        // the benchmark loop, and then nothing would be shared at all).
+        AgentUnpadded.PASS_NOW_NS.setRelease(agent, agent.passNowNs + 1);
+        final int work = agent.passWork + 1;
+        AgentUnpadded.PASS_WORK.setRelease(agent, work);
+        return work;
     }
 
     @Benchmark
@@ -151,8 +176,10 @@ public class FalseSharingBenchmark
     @GroupThreads(1)
     public int sleepingPaddedAgentPass(final AgentPadded agent)
     {
-        agent.passNowNs++;
-        return ++agent.passWork;
+        AgentPadded.PASS_NOW_NS.setRelease(agent, agent.passNowNs + 1);
+        final int work = agent.passWork + 1;
+        AgentPadded.PASS_WORK.setRelease(agent, work);
+        return work;
     }
 
     @Benchmark
