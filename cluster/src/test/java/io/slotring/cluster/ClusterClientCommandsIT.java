@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @LocalCluster(masters = 5, replicasPerMaster = 0)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class ClusterClientCommandsTest
+class ClusterClientCommandsIT
 {
     private static ClusterClient cluster;
 

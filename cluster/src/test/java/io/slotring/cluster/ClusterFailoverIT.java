@@ -1,6 +1,5 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,15 +10,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import io.slotring.codec.RespReader;
 import io.slotring.codec.RespType;
-import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.codec.SlotHash;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.RedisServerException;
 import io.slotring.engine.RedisTimeoutException;
 import io.slotring.engine.ReplyHandler;
+import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisCluster;
 import io.slotring.launcher.RedisNodeHandle;
 import io.slotring.launcher.RedisReplyError;
@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Redirects, retries and failover against real clusters, each test with its own: MOVED without a host, retries
@@ -37,9 +36,10 @@ import static org.assertj.core.api.Assertions.fail;
  * Behaviour is asserted; measured durations are only logged.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ClusterFailoverTest
+class ClusterFailoverIT
 {
     private static final long WAIT_SECONDS = 10;
+    private static final Duration WAIT = Duration.ofSeconds(WAIT_SECONDS);
 
     @Test
     void movedWithoutAHostGoesToTheHostOfTheNodeThatReplied() throws Exception
@@ -112,9 +112,10 @@ class ClusterFailoverTest
             final RedisNodeHandle next = otherMaster(redis, owner);
             // The owner stops serving the slot: "CLUSTERDOWN Hash slot not served" until it is handed on.
             redis.call(owner, "CLUSTER", "DELSLOTS", Integer.toString(slot));
-            final long rejectedBefore = rejectedGets(redis, owner);
+            final long rejectedBefore = ClusterTestSupport.getStat(redis, owner, "rejected_calls");
             final CompletableFuture<String> get = client.async().get(key);
-            await(() -> rejectedGets(redis, owner) - rejectedBefore >= 3, "the owner refused the GET 3 times");
+            Await.until(WAIT, () -> ClusterTestSupport.getStat(redis, owner, "rejected_calls") - rejectedBefore >= 3,
+                "the owner refused the GET 3 times");
             assertThat(get).isNotDone();
 
             // Handed to another master: the old owner answers MOVED, the one redirect allowed after those retries.
@@ -122,7 +123,7 @@ class ClusterFailoverTest
             redis.call(owner, "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", next.nodeId());
             assertThat(get.get(WAIT_SECONDS, TimeUnit.SECONDS)).isNull();
             System.out.println("CLUSTERDOWN refusals before the MOVED: " +
-                (rejectedGets(redis, owner) - rejectedBefore));
+                (ClusterTestSupport.getStat(redis, owner, "rejected_calls") - rejectedBefore));
             assertThat(client.masterAddressOf(slot)).isEqualTo(next.address());
         }
     }
@@ -143,21 +144,21 @@ class ClusterFailoverTest
             final RedisNodeHandle replica = redis.replicasOf(master).get(0);
             assertThat(client.sync().set(key, "v1")).isEqualTo("OK");
             redis.call(master, "WAIT", "1", "2000");
-            final long getsBefore = getCalls(redis, replica);
-            await(() ->
+            final long getsBefore = ClusterTestSupport.getStat(redis, replica, "calls");
+            Await.until(WAIT, () ->
             {
                 assertThat(client.sync().get(key)).isEqualTo("v1");
-                return getCalls(redis, replica) > getsBefore;
+                return ClusterTestSupport.getStat(redis, replica, "calls") > getsBefore;
             }, "GETs served by the replica");
 
             // Cut the replica off its master (it cannot authenticate any more) and forbid stale reads: MASTERDOWN.
             redis.call(replica, "CONFIG", "SET", "replica-serve-stale-data", "no");
             redis.call(replica, "CONFIG", "SET", "masterauth", "not-the-password");
             redis.call(replica, "CLIENT", "KILL", "TYPE", "master");
-            await(() -> String.valueOf(redis.call(replica, "INFO", "replication"))
+            Await.until(WAIT, () -> String.valueOf(redis.call(replica, "INFO", "replication"))
                 .contains("master_link_status:down"), "the replica's link to its master is down");
 
-            final long refusedBefore = rejectedGets(redis, replica);
+            final long refusedBefore = ClusterTestSupport.getStat(redis, replica, "rejected_calls");
             for (int i = 0; i < 20; i++)
             {
                 assertThat(client.sync().get(key)).isEqualTo("v1");
@@ -165,7 +166,7 @@ class ClusterFailoverTest
                 assertThat(client.get(key, handlerOf(zeroCopy), i)).isGreaterThanOrEqualTo(0);
                 assertThat(zeroCopy.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("v1");
             }
-            final long refused = rejectedGets(redis, replica) - refusedBefore;
+            final long refused = ClusterTestSupport.getStat(redis, replica, "rejected_calls") - refusedBefore;
             System.out.println("reads the cut-off replica refused with MASTERDOWN (then served by the master): " +
                 refused);
             assertThat(refused).as("the replica refused reads, the master answered them").isPositive();
@@ -198,7 +199,7 @@ class ClusterFailoverTest
             final long refreshesAtKill = client.topologyRefreshCount();
             redis.kill(master);
             final long killedAt = System.nanoTime();
-            await(() -> !dead.isReady(), "the client saw the master go");
+            Await.until(WAIT, () -> !dead.isReady(), "the client saw the master go");
             // Issued now, they queue on the dead master's connections: never written, so they may move.
             final List<CompletableFuture<String>> sets = new ArrayList<>();
             for (int i = 0; i < keys; i++)
@@ -241,10 +242,11 @@ class ClusterFailoverTest
             assertThat(client.executeOnAllMasters("PING").get(5, TimeUnit.SECONDS)).hasSize(3).containsOnly("PONG");
             assertThat(client.executeOn(replica.address(), "PING").get(5, TimeUnit.SECONDS)).isEqualTo("PONG");
 
-            // The node stays down: once the promotion is known, refreshes go back to the periodic rate.
-            sleepUntil(promotedAt + TimeUnit.SECONDS.toNanos(10));
+            // The node stays down: once the promotion is known, refreshes go back to the periodic rate, counted in
+            // a window of fixed length.
+            ClusterTestSupport.sleepUntil(promotedAt + TimeUnit.SECONDS.toNanos(10));
             final long before = client.topologyRefreshCount();
-            sleepUntil(promotedAt + TimeUnit.SECONDS.toNanos(15));
+            ClusterTestSupport.sleepUntil(promotedAt + TimeUnit.SECONDS.toNanos(15));
             final long during = client.topologyRefreshCount() - before;
             System.out.printf("refreshes: %d in total, %d in the 5 s window starting 10 s after the promotion%n",
                 client.topologyRefreshCount(), during);
@@ -277,16 +279,16 @@ class ClusterFailoverTest
             redis.pause(paused);
             try
             {
-                // Until the healthy masters declare the cluster down and enough GETs waited it out.
-                final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
-                while (System.nanoTime() - end < 0 && parkedTimeouts(samples) < 30)
+                // A burst of 8 GETs at each poll, until the healthy masters declared the cluster down and 30 GETs
+                // waited it out until their deadline.
+                Await.until(Duration.ofSeconds(12), () ->
                 {
                     for (final String key : healthyKeys.subList(0, 8))
                     {
                         samples.add(new Sample(client.async().get(key)));
                     }
-                    Thread.sleep(50);
-                }
+                    return parkedTimeouts(samples) >= 30;
+                }, "30 GETs refused with CLUSTERDOWN and parked until their deadline");
             }
             finally
             {
@@ -405,57 +407,5 @@ class ClusterFailoverTest
     private static String taggedKey(final String tag, final int i)
     {
         return "{" + tag + "}:" + i;
-    }
-
-    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                fail("not within " + WAIT_SECONDS + " s: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
-    private static void sleepUntil(final long nanoTime) throws InterruptedException
-    {
-        final long wait = nanoTime - System.nanoTime();
-        if (wait > 0)
-        {
-            TimeUnit.NANOSECONDS.sleep(wait);
-        }
-    }
-
-    private static long getCalls(final LocalRedisCluster redis, final RedisNodeHandle node)
-    {
-        return getStat(redis, node, "calls");
-    }
-
-    /** GETs the node refused before running them (redirects, CLUSTERDOWN, MASTERDOWN). */
-    private static long rejectedGets(final LocalRedisCluster redis, final RedisNodeHandle node)
-    {
-        return getStat(redis, node, "rejected_calls");
-    }
-
-    private static long getStat(final LocalRedisCluster redis, final RedisNodeHandle node, final String name)
-    {
-        final String stats = String.valueOf(redis.call(node, "INFO", "commandstats"));
-        for (final String line : stats.split("\r?\n"))
-        {
-            if (line.startsWith("cmdstat_get:"))
-            {
-                for (final String field : line.substring("cmdstat_get:".length()).split(","))
-                {
-                    if (field.startsWith(name + "="))
-                    {
-                        return Long.parseLong(field.substring(name.length() + 1).trim());
-                    }
-                }
-            }
-        }
-        return 0;
     }
 }

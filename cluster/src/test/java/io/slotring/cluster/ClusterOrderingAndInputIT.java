@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @LocalCluster(masters = 3, replicasPerMaster = 0)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class ClusterOrderingAndInputTest
+class ClusterOrderingAndInputIT
 {
     private static ClusterClient cluster;
 

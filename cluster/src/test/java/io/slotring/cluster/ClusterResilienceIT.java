@@ -1,6 +1,5 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.slotring.codec.SlotHash;
 import io.slotring.engine.RedisException;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisCluster;
 import io.slotring.launcher.RedisNodeHandle;
 import org.junit.jupiter.api.Test;
@@ -19,11 +20,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Topology changes under load against real clusters: a live slot migration (ASK), a new master taking slots,
- * a master killed and its replica promoted, replica reads. Each test owns its cluster.
+ * a master killed and its replica promoted, replica reads. Each test owns its cluster. Every step waits on what it
+ * can observe (commands the load completed, the client's slot table, the servers' answers), never on the clock.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ClusterResilienceTest
+class ClusterResilienceIT
 {
+    /** Commands the load completes between two steps of a topology change: the change happens under load. */
+    private static final long LOAD_STEP = 256;
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+
     private static ClusterConfig config(final LocalRedisCluster redis)
     {
         return ClusterConfig.create().seeds(redis.seeds()).connectionsPerNode(2)
@@ -91,18 +97,28 @@ class ClusterResilienceTest
                 }
             });
             load.start();
-            Thread.sleep(200);
+            awaitLoad(commands, LOAD_STEP, "before the migration");
             redis.beginSlotMigration(slot, target);
-            int moved;
-            do
+            awaitLoad(commands, LOAD_STEP, "with the slot MIGRATING/IMPORTING and every key still on the source");
+            // A batch of keys at a time, the load running between batches: some keys answer from the source, the
+            // moved ones through ASK from the target.
+            int batches = 0;
+            while (redis.migrateKeys(slot, target, 50) > 0)
             {
-                moved = redis.migrateKeys(slot, target, 50);
-                Thread.sleep(20);
+                batches++;
+                if (batches == 1)
+                {
+                    // A moved key, or a key the load creates, which the migrating source sends to the target.
+                    Await.until(STEP_TIMEOUT, () -> client.router().askCount() > 0, "the client following an ASK");
+                }
+                awaitLoad(commands, LOAD_STEP / 4, "after migration batch " + batches);
             }
-            while (moved > 0);
-            Thread.sleep(200);
+            assertThat(redis.call(source, "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slot)))
+                .as("keys left on the source").isEqualTo(0L);
+            awaitLoad(commands, LOAD_STEP, "with every key on the target and the slot still migrating (all ASK)");
             redis.finishSlotMigration(slot, target);
-            Thread.sleep(500);
+            // The launcher waited until every node agreed the target owns the slot; the load follows the MOVED.
+            awaitLoad(commands, LOAD_STEP, "after the slot was handed to the target");
             stop.set(true);
             load.join(30_000);
             assertThat(load.isAlive()).isFalse();
@@ -112,12 +128,8 @@ class ClusterResilienceTest
             assertThat(client.router().askCount()).as("ASK path exercised").isPositive();
             // The table follows the move: through MOVED at once, and the background refresh.
             client.sync().get(taggedKey(tag, 1));
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!target.address().equals(client.masterAddressOf(slot)) && System.nanoTime() < deadline)
-            {
-                Thread.sleep(20);
-            }
-            assertThat(client.masterAddressOf(slot)).isEqualTo(target.address());
+            Await.until(Duration.ofSeconds(10), () -> target.address().equals(client.masterAddressOf(slot)),
+                "the client's table routing slot " + slot + " to the target " + target.address());
             assertThat(client.sync().get(taggedKey(tag, 7))).isEqualTo("v7");
         }
     }
@@ -136,12 +148,7 @@ class ClusterResilienceTest
             // The next command meets MOVED, follows it, and the refresher learns the fourth master.
             assertThat(client.sync().get("{newcomer}:a")).isEqualTo("1");
             assertThat(client.masterAddressOf(slot)).isEqualTo(added.address());
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (client.masterCount() != 4 && System.nanoTime() < deadline)
-            {
-                Thread.sleep(20);
-            }
-            assertThat(client.masterCount()).isEqualTo(4);
+            Await.until(Duration.ofSeconds(10), () -> client.masterCount() == 4, "the client routing to 4 masters");
             assertThat(client.sync().set("{newcomer}:b", "2")).isEqualTo("OK");
         }
     }
@@ -161,18 +168,22 @@ class ClusterResilienceTest
             redis.call(master, "WAIT", "1", "2000");
 
             final List<CompletableFuture<String>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+            final AtomicLong completed = new AtomicLong();
             final AtomicBoolean stop = new AtomicBoolean();
             final Thread load = new Thread(() ->
             {
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 for (int i = 0; !stop.get() && System.nanoTime() < deadline; i++)
                 {
-                    all.add(client.async().set(taggedKey(tag, 1 + i % 100), "x"));
-                    all.add(client.async().get(taggedKey(tag, 0)));
+                    all.add(client.async().set(taggedKey(tag, 1 + i % 100), "x")
+                        .whenComplete((reply, error) -> completed.incrementAndGet()));
+                    all.add(client.async().get(taggedKey(tag, 0))
+                        .whenComplete((reply, error) -> completed.incrementAndGet()));
                     if (i % 50 == 0)
                     {
                         try
                         {
+                            // Paces the load generator (about 100 commands per 5 ms); not a wait for anything.
                             Thread.sleep(5);
                         }
                         catch (final InterruptedException ex)
@@ -183,28 +194,25 @@ class ClusterResilienceTest
                 }
             });
             load.start();
-            Thread.sleep(300);
+            awaitLoad(completed, LOAD_STEP, "before the kill");
             redis.kill(master);
             redis.failoverTakeover(replica);
-            final long promotedAt = System.nanoTime();
-            String value = null;
-            String lastFailure = null;
-            while (value == null && System.nanoTime() - promotedAt < TimeUnit.SECONDS.toNanos(20))
+            // The value, or the failure of the last read, until a read succeeds.
+            final String value = Await.value(Duration.ofSeconds(20), () ->
             {
                 try
                 {
-                    value = client.sync().get(taggedKey(tag, 0));
-                    lastFailure = "GET returned " + value;
+                    return client.sync().get(taggedKey(tag, 0));
                 }
                 catch (final RedisException ex)
                 {
-                    lastFailure = ex.toString();
-                    Thread.sleep(50);
+                    return "failed: " + ex;
                 }
-            }
-            assertThat(value).as("reads succeed again after the promotion; last: %s; slot served by %s, " +
-                "promoted replica %s; last refresh failure: %s", lastFailure, client.masterAddressOf(slot),
-                replica.address(), client.lastTopologyFailure())
+            }, read -> read != null && !read.startsWith("failed: "), "a read through the promoted replica " +
+                replica.address());
+            assertThat(value).as("reads succeed again after the promotion; slot served by %s, promoted replica %s; " +
+                "last refresh failure: %s", client.masterAddressOf(slot), replica.address(),
+                client.lastTopologyFailure())
                 .isEqualTo("before");
             assertThat(client.sync().set(taggedKey(tag, 0), "after")).isEqualTo("OK");
             stop.set(true);
@@ -239,30 +247,25 @@ class ClusterResilienceTest
             assertThat(client.sync().set(key, "v1")).isEqualTo("OK");
             redis.call(master, "WAIT", "1", "2000");
             // Replica connections come up in the background after discovery.
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            long replicaGets = 0;
-            while (replicaGets == 0 && System.nanoTime() < deadline)
+            Await.until(Duration.ofSeconds(10), () ->
             {
                 assertThat(client.sync().get(key)).isEqualTo("v1");
-                replicaGets = getCalls(redis, replica);
-            }
-            assertThat(replicaGets).as("GETs served by the replica").isPositive();
+                return ClusterTestSupport.getStat(redis, replica, "calls") > 0;
+            }, "GETs served by the replica");
 
             redis.kill(replica);
-            final long fallbackDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            String value = null;
-            while (value == null && System.nanoTime() < fallbackDeadline)
+            final String value = Await.value(Duration.ofSeconds(15), () ->
             {
                 try
                 {
-                    value = client.sync().get(key);
+                    return client.sync().get(key);
                 }
                 catch (final RedisException ex)
                 {
                     // A read in flight on the killed replica fails as "may have been applied"; reads retry.
-                    Thread.sleep(20);
+                    return null;
                 }
-            }
+            }, read -> read != null, "a read served by the master after the replica was killed");
             assertThat(value).isEqualTo("v1");
             for (int i = 0; i < 20; i++)
             {
@@ -271,16 +274,11 @@ class ClusterResilienceTest
         }
     }
 
-    private static long getCalls(final LocalRedisCluster redis, final RedisNodeHandle node)
+    /** Waits until the load has completed {@code commands} more commands than now. */
+    private static void awaitLoad(final AtomicLong counter, final long commands, final String when)
     {
-        final String stats = String.valueOf(redis.call(node, "INFO", "commandstats"));
-        for (final String line : stats.split("\r?\n"))
-        {
-            if (line.startsWith("cmdstat_get:calls="))
-            {
-                return Long.parseLong(line.substring("cmdstat_get:calls=".length(), line.indexOf(',')));
-            }
-        }
-        return 0;
+        final long from = counter.get();
+        Await.until(STEP_TIMEOUT, () -> counter.get() - from >= commands,
+            commands + " more commands completed by the load " + when);
     }
 }

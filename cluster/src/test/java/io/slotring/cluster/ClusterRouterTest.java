@@ -6,9 +6,11 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.slotring.engine.internal.IoRuntime;
 import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.launcher.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -168,18 +170,22 @@ class ClusterRouterTest
         final TopologyRefresher refresher = new TopologyRefresher(router, config);
         router.attach(runtime, refresher);
         // Outside the snapshot (an executeOn target or a seed probe): down for good, it must not drive refreshes.
-        final NodeEndpoint outside = router.endpoint(HOST, portOther, false);
-        awaitConnectFailures(outside);
-        assertThat(refresher.pendingRequest()).isFalse();
+        // Its peer accepts and hangs up at once, so each connection attempt is seen.
+        try (HangUpPeer peer = new HangUpPeer())
+        {
+            final NodeEndpoint outside = router.endpoint(HOST, peer.port(), false);
+            // The agent reports a lost connection before it tries the next one: a second attempt means the first
+            // failure went through the router already.
+            Await.until(Duration.ofSeconds(10), () -> peer.accepted() >= 2,
+                "the outside endpoint connecting again after its first failure");
+            assertThat(outside.lastError()).as("the peer hung up the handshake").isNotNull();
+            assertThat(refresher.pendingRequest()).isFalse();
+        }
 
         router.apply(description(List.of(master(A, portA, NodeDescription.Health.ONLINE, 0, 16383)), List.of()),
             System.nanoTime());
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!refresher.pendingRequest() && System.nanoTime() - deadline < 0)
-        {
-            Thread.sleep(5);
-        }
-        assertThat(refresher.pendingRequest()).as("a routed master that cannot connect asks for a refresh").isTrue();
+        Await.until(Duration.ofSeconds(10), refresher::pendingRequest,
+            "a routed master that cannot connect asking for a refresh");
     }
 
     @Test
@@ -237,16 +243,50 @@ class ClusterRouterTest
             .satisfies(ex -> assertThat(((ClusterRoutingException)ex).mayHaveBeenApplied()).isFalse());
     }
 
-    /** Waits until the endpoint failed to connect at least twice, so its first failure was reported long ago. */
-    private static void awaitConnectFailures(final NodeEndpoint endpoint) throws InterruptedException
+    /** A loopback peer that accepts every connection and closes it at once, counting them. */
+    private static final class HangUpPeer implements AutoCloseable
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (endpoint.lastError() == null && System.nanoTime() - deadline < 0)
+        private final ServerSocket socket = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        private final AtomicInteger accepted = new AtomicInteger();
+        private final Thread thread = new Thread(this::serve, "hang-up-peer");
+
+        HangUpPeer() throws IOException
         {
-            Thread.sleep(5);
+            thread.setDaemon(true);
+            thread.start();
         }
-        assertThat(endpoint.lastError()).as("the closed port refused the connection").isNotNull();
-        Thread.sleep(300);
+
+        int port()
+        {
+            return socket.getLocalPort();
+        }
+
+        int accepted()
+        {
+            return accepted.get();
+        }
+
+        private void serve()
+        {
+            while (!socket.isClosed())
+            {
+                try
+                {
+                    socket.accept().close();
+                    accepted.incrementAndGet();
+                }
+                catch (final IOException closed)
+                {
+                    // Closed by the test, or a connection that went away: either way nothing to answer.
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            socket.close();
+        }
     }
 
     private static TopologyDescription description(final List<NodeDescription> masters,

@@ -1,6 +1,5 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -15,18 +14,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
-import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.codec.SlotHash;
 import io.slotring.engine.RedisException;
+import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisCluster;
 import io.slotring.launcher.RedisNodeHandle;
+import io.slotring.launcher.ThreadLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * What the client costs as the cluster grows, on one launcher cluster that ends with 30 masters: connect time,
@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.fail;
  * on a healthy shard, and no client thread left after close. Times are logged, one table row per size.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class ClusterScaleTest
+class ClusterScaleIT
 {
     /**
      * Masters at each measurement. The launcher starts the first size with slots spread evenly; each master added
@@ -62,7 +62,8 @@ class ClusterScaleTest
     /** Past the minimum spacing of refreshes and the backoff of any the connecting phase asked for. */
     private static final long CALM_BEFORE_REFRESH_NS = TimeUnit.MILLISECONDS.toNanos(2_000);
     private static final long WAIT_SECONDS = 10;
-    private static final long CLOSE_SECONDS = 5;
+    private static final Duration WAIT = Duration.ofSeconds(WAIT_SECONDS);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private static final BufferPoolMXBean DIRECT = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)
         .stream().filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
@@ -70,7 +71,8 @@ class ClusterScaleTest
     /**
      * One measurement: a fresh client against {@code masters} masters. {@code readyMs} counts from the start of
      * connect until every master's connection is ready; {@code refreshesBefore} are the refreshes the client made
-     * before the requested one (its first discovery included).
+     * before the requested one (its first discovery included). Ready and refresh times are as an {@link Await} poll
+     * saw them: it backs off from 1 ms to 50 ms, so a longer wait reads up to that much late.
      */
     private record Row(int masters, int connections, double connectMs, double readyMs, double refreshMs,
         long refreshesBefore, long directPerConnection, int threads, double closeMs)
@@ -86,13 +88,13 @@ class ClusterScaleTest
     void upToThirtyMastersMemoryAndThreadsStayPerConnectionAndAKilledMasterOnlyTouchesItsShard() throws Exception
     {
         // Threads other tests of this JVM may have left are theirs, not this client's.
-        final Set<Thread> foreign = new HashSet<>(slotringThreads(Set.of()));
+        final Set<Thread> foreign = new HashSet<>(ThreadLeaks.alive(ThreadLeaks.CLIENT));
         final long launchNs = System.nanoTime();
         try (LocalRedisCluster redis = LocalRedisCluster.builder().masters(SIZES[0]).replicasPerMaster(0)
             .nodeTimeoutMillis(1000)
             // Healthy shards keep serving while one master is down, so their answers depend on the client only
             // (with the default "yes" Redis refuses every shard with CLUSTERDOWN between the failure and the
-            // promotion; ClusterFailoverTest covers the client's retries through that).
+            // promotion; ClusterFailoverIT covers the client's retries through that).
             .config("cluster-require-full-coverage", "no")
             .timeout(Duration.ofSeconds(60)).start())
         {
@@ -162,7 +164,7 @@ class ClusterScaleTest
             assertThat(client.masterCount()).as("masters the client routes to").isEqualTo(masters);
             final NodeEndpoint[] endpoints = client.router().topology().masters();
             // Connect returns once the topology is known; the masters' connections come up in the background.
-            awaitFine(() -> allFullyConnected(endpoints), "every master's connection is ready");
+            Await.until(WAIT, () -> allFullyConnected(endpoints), "every master's connection is ready");
             final long readyNs = System.nanoTime();
             final Map<String, String> keys = keyPerMaster(client, prefix);
             // Every connection carries a command first: the cost of a connection in use, not of one just opened.
@@ -172,13 +174,15 @@ class ClusterScaleTest
             }
             final long direct = DIRECT.getMemoryUsed() - before;
 
-            sleepUntil(readyNs + CALM_BEFORE_REFRESH_NS);
+            // The client spaces refreshes by time (a minimum spacing, a backoff after the connecting phase's): a
+            // refresh asked for sooner would be held back, and the measurement would include the hold.
+            ClusterTestSupport.sleepUntil(readyNs + CALM_BEFORE_REFRESH_NS);
             final long refreshesBefore = client.topologyRefreshCount();
             final long refreshNs = System.nanoTime();
             client.refreshTopology();
-            awaitFine(() -> client.topologyRefreshCount() > refreshesBefore, "the requested refresh");
+            Await.until(WAIT, () -> client.topologyRefreshCount() > refreshesBefore, "the requested refresh");
             final long refreshedNs = System.nanoTime();
-            final int threads = slotringThreads(foreign).size();
+            final int threads = clientThreads(foreign).size();
 
             verifyRouting(redis, client, keys, "v" + masters);
             open = new Row(masters, endpoints.length, millisOf(connectedNs - connectNs),
@@ -186,7 +190,7 @@ class ClusterScaleTest
                 direct / endpoints.length, threads, 0);
             closeNs = System.nanoTime();
         }
-        awaitThreadsGone(foreign);
+        ThreadLeaks.awaitNone(CLOSE_WAIT, clientThread(foreign), "client threads after close()");
         final Row row = open.closedIn(millisOf(System.nanoTime() - closeNs));
         assertThat(row.directPerConnection()).as("direct bytes per idle connection at %d masters", masters)
             .isBetween(MIN_DIRECT_PER_CONNECTION, MAX_DIRECT_PER_CONNECTION);
@@ -221,7 +225,7 @@ class ClusterScaleTest
             .commandTimeout(Duration.ofSeconds(15))))
         {
             final NodeEndpoint[] endpoints = client.router().topology().masters();
-            awaitFine(() -> allFullyConnected(endpoints), "every master's connection is ready");
+            Await.until(WAIT, () -> allFullyConnected(endpoints), "every master's connection is ready");
             final Map<String, String> keys = keyPerMaster(client, "failover:");
             verifyRouting(redis, client, keys, "before");
             final String victimTag = keys.get(victim.address());
@@ -236,7 +240,7 @@ class ClusterScaleTest
             final long refreshesAtKill = client.topologyRefreshCount();
             final long killedNs = System.nanoTime();
             redis.kill(victim);
-            await(() -> !dead.isReady(), "the client saw the master go");
+            Await.until(WAIT, () -> !dead.isReady(), "the client saw the master go");
             // Issued now, they queue on the dead master's connection: never written, so they follow the promotion.
             final List<CompletableFuture<String>> queued = new ArrayList<>();
             final AtomicLong queuedDoneNs = new AtomicLong();
@@ -247,7 +251,7 @@ class ClusterScaleTest
                 queued.add(set);
             }
             final AtomicLong promotedNs = new AtomicLong();
-            final AtomicReference<RuntimeException> watchError = new AtomicReference<>();
+            final AtomicReference<Throwable> watchError = new AtomicReference<>();
             final Thread watch = new Thread(() ->
             {
                 try
@@ -255,7 +259,7 @@ class ClusterScaleTest
                     awaitPromotion(redis, replica);
                     promotedNs.set(System.nanoTime());
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | AssertionError ex)
                 {
                     watchError.set(ex);
                 }
@@ -291,15 +295,13 @@ class ClusterScaleTest
                 commands += 2;
                 if (i % 25 == 0)
                 {
-                    maxThreads = Math.max(maxThreads, slotringThreads(foreign).size());
+                    maxThreads = Math.max(maxThreads, clientThreads(foreign).size());
                 }
+                // Paces the healthy shards' load (a SET and a GET per 5 ms); not a wait for anything.
                 Thread.sleep(5);
             }
             watch.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-            if (watchError.get() != null)
-            {
-                throw watchError.get();
-            }
+            assertThat(watchError.get()).as("the failover watch's failure").isNull();
             assertThat(promotedNs.get()).as("the cluster promoted the replica").isNotZero();
             assertThat(String.valueOf(redis.call(replica, "ROLE"))).startsWith("[master");
 
@@ -307,7 +309,7 @@ class ClusterScaleTest
             {
                 assertThat(set.get(20, TimeUnit.SECONDS)).isEqualTo("OK");
             }
-            await(() -> replica.address().equals(client.masterAddressOf(victimSlot)),
+            Await.until(WAIT, () -> replica.address().equals(client.masterAddressOf(victimSlot)),
                 "the client routes the failed shard to the promoted replica");
             for (int i = 0; i < QUEUED_COMMANDS; i++)
             {
@@ -327,7 +329,7 @@ class ClusterScaleTest
             verifyRouting(redis, client, keyPerMaster(client, "after-failover:"), "after");
             closeNs = System.nanoTime();
         }
-        awaitThreadsGone(foreign);
+        ThreadLeaks.awaitNone(CLOSE_WAIT, clientThread(foreign), "client threads after close()");
         System.out.printf("failover client closed, its threads gone in %d ms%n", millis(System.nanoTime() - closeNs));
     }
 
@@ -339,15 +341,8 @@ class ClusterScaleTest
      */
     private static void awaitPromotion(final LocalRedisCluster redis, final RedisNodeHandle replica)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!String.valueOf(redis.call(replica, "ROLE")).startsWith("[master"))
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new IllegalStateException(replica + " not promoted within 30 s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        Await.until(Duration.ofSeconds(30), () -> ClusterTestSupport.isMaster(redis, replica),
+            replica + " promoted");
         redis.awaitClusterOk(Duration.ofSeconds(30));
     }
 
@@ -408,68 +403,15 @@ class ClusterScaleTest
         return true;
     }
 
-    /** @return live threads named {@code slotring-*} (the launcher's own excepted) not in {@code foreign}. */
-    private static List<Thread> slotringThreads(final Set<Thread> foreign)
+    /** The client's threads (see {@link ThreadLeaks#CLIENT}) but those other tests of this JVM left. */
+    private static Predicate<Thread> clientThread(final Set<Thread> foreign)
     {
-        final List<Thread> threads = new ArrayList<>();
-        for (final Thread thread : Thread.getAllStackTraces().keySet())
-        {
-            final String name = thread.getName();
-            if (thread.isAlive() && name.startsWith("slotring-") && !name.startsWith("slotring-launcher") &&
-                !foreign.contains(thread))
-            {
-                threads.add(thread);
-            }
-        }
-        return threads;
+        return ThreadLeaks.CLIENT.and(thread -> !foreign.contains(thread));
     }
 
-    private static void awaitThreadsGone(final Set<Thread> foreign) throws InterruptedException
+    private static List<Thread> clientThreads(final Set<Thread> foreign)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_SECONDS);
-        List<Thread> left = slotringThreads(foreign);
-        while (!left.isEmpty() && System.nanoTime() - deadline < 0)
-        {
-            Thread.sleep(10);
-            left = slotringThreads(foreign);
-        }
-        assertThat(left).as("client threads still alive %d s after close", CLOSE_SECONDS).isEmpty();
-    }
-
-    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                fail("not within " + WAIT_SECONDS + " s: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
-    /** Like {@link #await} at a 50 µs poll, for the waits whose duration is reported. */
-    private static void awaitFine(final BooleanSupplier condition, final String what)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                fail("not within " + WAIT_SECONDS + " s: " + what);
-            }
-            LockSupport.parkNanos(50_000);
-        }
-    }
-
-    private static void sleepUntil(final long nanoTime) throws InterruptedException
-    {
-        final long wait = nanoTime - System.nanoTime();
-        if (wait > 0)
-        {
-            TimeUnit.NANOSECONDS.sleep(wait);
-        }
+        return ThreadLeaks.alive(clientThread(foreign));
     }
 
     private static long millis(final long nanos)

@@ -1,20 +1,31 @@
 package io.slotring.cluster;
 
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import io.slotring.codec.SlotHash;
+import io.slotring.engine.RedisException;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.FaultProxy;
 import io.slotring.launcher.LocalRedisCluster;
 import io.slotring.launcher.RedisNodeHandle;
+import io.slotring.launcher.RedisReplyError;
 
-/** Helpers shared by the fault tests: slot ownership, keys on chosen shards, proxies announced by the cluster. */
-final class MatrixSupport
+/**
+ * Helpers shared by the cluster's integration tests: slot ownership, keys on chosen shards, proxies announced by the
+ * cluster, a node's role and command statistics, the verified SET/GET that shows a client recovered, and the one
+ * deliberate sleep (a window of fixed length in which a test counts what happens).
+ */
+final class ClusterTestSupport
 {
-    private MatrixSupport()
+    private ClusterTestSupport()
     {
     }
 
@@ -64,41 +75,36 @@ final class MatrixSupport
      * CLUSTER SLOTS and MOVED send clients through the proxies, and waits until every node's CLUSTER NODES shows
      * the proxy ports. The cluster bus keeps the real ports (its port is derived from the real one).
      *
-     * @throws IllegalStateException when gossip did not spread the new ports within {@code timeoutMillis}.
+     * @throws AssertionError when gossip did not spread the new ports within {@code timeout}.
      */
     static void announceProxies(final LocalRedisCluster redis, final Map<String, FaultProxy> proxyByNodeId,
-        final long timeoutMillis)
+        final Duration timeout)
     {
         for (final RedisNodeHandle node : redis.masters())
         {
             redis.call(node, "CONFIG", "SET", "cluster-announce-port",
                 Integer.toString(proxyByNodeId.get(node.nodeId()).port()));
         }
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        String last = "nothing asked yet";
-        while (System.nanoTime() - deadline < 0)
+        Await.value(timeout, () -> notYetAnnounced(redis, proxyByNodeId), Objects::isNull,
+            "cluster-announce-port spread to every node (the last value is a node that did not show it yet)");
+    }
+
+    /** @return a node whose CLUSTER NODES does not show every proxy port yet, with what it shows; null if none. */
+    private static String notYetAnnounced(final LocalRedisCluster redis, final Map<String, FaultProxy> proxyByNodeId)
+    {
+        for (final RedisNodeHandle asked : redis.nodes())
         {
-            last = null;
-            for (final RedisNodeHandle asked : redis.nodes())
+            final String nodes = (String)redis.call(asked, "CLUSTER", "NODES");
+            for (final Map.Entry<String, FaultProxy> entry : proxyByNodeId.entrySet())
             {
-                final String nodes = (String)redis.call(asked, "CLUSTER", "NODES");
-                for (final Map.Entry<String, FaultProxy> entry : proxyByNodeId.entrySet())
+                if (!announces(nodes, entry.getKey(), entry.getValue().port()))
                 {
-                    if (!announces(nodes, entry.getKey(), entry.getValue().port()))
-                    {
-                        last = asked + " does not show port " + entry.getValue().port() + " for " + entry.getKey() +
-                            " yet:\n" + nodes;
-                    }
+                    return asked + " does not show port " + entry.getValue().port() + " for " + entry.getKey() +
+                        ":\n" + nodes;
                 }
             }
-            if (last == null)
-            {
-                return;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
-        throw new IllegalStateException("cluster-announce-port did not spread within " + timeoutMillis + " ms: " +
-            last);
+        return null;
     }
 
     private static boolean announces(final String clusterNodes, final String nodeId, final int port)
@@ -114,46 +120,140 @@ final class MatrixSupport
         return false;
     }
 
-    /** @return the names of the client's threads alive now: I/O agents, topology refresher and senders, resolver. */
-    static List<String> clientThreads()
+    /**
+     * Stops the load's workers: sets {@code stop} and joins each for what its last round may take plus 2 s; one
+     * still running then is a finding of the ledger, and is interrupted.
+     */
+    static void stopLoad(final AtomicBoolean stop, final List<Thread> workers, final long lastRoundNs,
+        final MatrixLedger ledger) throws InterruptedException
     {
-        final List<String> alive = new ArrayList<>();
-        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        stop.set(true);
+        for (final Thread worker : workers)
         {
-            final String name = thread.getName();
-            if (thread.isAlive() && (name.startsWith("slotring-io") || name.equals("slotring-topology") ||
-                name.equals("slotring-topology-send") || name.equals("slotring-resolver")))
+            worker.join(TimeUnit.NANOSECONDS.toMillis(lastRoundNs) + 2_000);
+            if (worker.isAlive())
             {
-                alive.add(name);
+                ledger.problem(worker.getName() + " did not finish (stuck in a call?)");
+                worker.interrupt();
             }
         }
-        return alive;
     }
 
     /**
-     * Waits (up to {@code timeoutMillis}) until no client thread is left.
-     *
-     * @return the names of client threads still alive; empty when none.
+     * @return true when {@code node} answers ROLE as a master; false when it says otherwise or does not answer
+     * (killed, paused) within 500 ms.
      */
-    static List<String> awaitNoClientThreads(final long timeoutMillis)
+    static boolean isMaster(final LocalRedisCluster redis, final RedisNodeHandle node)
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true)
+        try
         {
-            final List<String> alive = clientThreads();
-            if (alive.isEmpty() || System.nanoTime() - deadline > 0)
-            {
-                return alive;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            final Object role = redis.call(node, Duration.ofMillis(500), "ROLE");
+            return role instanceof List && "master".equals(((List<?>)role).get(0));
+        }
+        catch (final UncheckedIOException | RedisReplyError ex)
+        {
+            return false;
         }
     }
 
+    /**
+     * @param field a field of the node's {@code cmdstat_get} line in INFO commandstats: {@code calls} (GETs run),
+     *              {@code rejected_calls} (refused before running: redirects, CLUSTERDOWN, MASTERDOWN)
+     * @return its value; 0 while the node has seen no GET
+     */
+    static long getStat(final LocalRedisCluster redis, final RedisNodeHandle node, final String field)
+    {
+        final String stats = String.valueOf(redis.call(node, "INFO", "commandstats"));
+        for (final String line : stats.split("\r?\n"))
+        {
+            if (line.startsWith("cmdstat_get:"))
+            {
+                for (final String pair : line.substring("cmdstat_get:".length()).split(","))
+                {
+                    if (pair.startsWith(field + "="))
+                    {
+                        return Long.parseLong(pair.substring(field.length() + 1).trim());
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * After a fault: a verified SET then GET of each key (one per shard), each retried until it works, within
+     * {@code timeout} for all of them.
+     *
+     * @return milliseconds from the first attempt until every key worked, or -1 if one did not in time (the caller
+     * reports it with its other findings)
+     */
+    static long recover(final MatrixClient client, final List<String> keys, final String value,
+        final Duration timeout)
+    {
+        final long start = System.nanoTime();
+        final long deadline = start + timeout.toNanos();
+        for (final String key : keys)
+        {
+            if (!awaitQuietly(deadline, () -> verifiedSetGet(client, key, value), "a verified SET and GET of " + key))
+            {
+                return -1;
+            }
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    /**
+     * {@link Await#until} up to {@code deadlineNs} (System.nanoTime()), for tests that collect their findings (soft
+     * assertions, a ledger) instead of failing at the first: a condition that does not hold in time is one of them.
+     *
+     * @return whether {@code condition} held in time
+     */
+    static boolean awaitQuietly(final long deadlineNs, final BooleanSupplier condition, final String what)
+    {
+        try
+        {
+            Await.until(Duration.ofNanos(Math.max(1, deadlineNs - System.nanoTime())), condition, what);
+            return true;
+        }
+        catch (final AssertionError notInTime)
+        {
+            return false;
+        }
+    }
+
+    private static boolean verifiedSetGet(final MatrixClient client, final String key, final String value)
+    {
+        try
+        {
+            return "OK".equals(client.sync().set(key, value)) && value.equals(client.sync().get(key));
+        }
+        catch (final RedisException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * Sleeps until {@code deadlineNs} (System.nanoTime()). Deliberate, never a wait for a condition: the tests use it
+     * for a window of fixed length in which they count what happens (refreshes in 4 s, which must stay few) or for
+     * how long a fault is held while the load runs.
+     */
     static void sleepUntil(final long deadlineNs)
     {
-        for (long left = deadlineNs - System.nanoTime(); left > 0; left = deadlineNs - System.nanoTime())
+        final long left = deadlineNs - System.nanoTime();
+        if (left <= 0)
         {
-            LockSupport.parkNanos(left);
+            return;
+        }
+        try
+        {
+            // A fixed window, not a wait for something to happen (see above).
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left), (int)(left % 1_000_000));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while holding a window of fixed length", ex);
         }
     }
 }

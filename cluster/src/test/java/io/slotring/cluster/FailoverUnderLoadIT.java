@@ -1,6 +1,5 @@
 package io.slotring.cluster;
 
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,10 +8,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import io.slotring.codec.SlotHash;
-import io.slotring.engine.RedisException;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisCluster;
 import io.slotring.launcher.RedisNodeHandle;
-import io.slotring.launcher.RedisReplyError;
+import io.slotring.launcher.ThreadLeaks;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * from the periodic refresh misses the target visibly, and the test stays bounded.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class FailoverUnderLoadTest
+class FailoverUnderLoadIT
 {
     private enum Fault
     {
@@ -53,6 +52,10 @@ class FailoverUnderLoadTest
     /** A write acknowledged this long before the fault may not have reached the replica (async replication). */
     private static final long LOSS_WINDOW_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long RECOVERY_BOUND_MS = 10_000;
+    /** Successes on every shard before the fault: the load is running everywhere when the master goes. */
+    private static final long WARM_UP_SUCCESSES = 2_000;
+    /** Successes on the failed shard after the first acknowledged probe, before the watch ends: the load is back. */
+    private static final long RECOVERED_SUCCESSES = 500;
 
     @Test
     void killedMasterIsReplacedUnderLoad() throws Exception
@@ -74,7 +77,7 @@ class FailoverUnderLoadTest
             .start())
         {
             final List<RedisNodeHandle> masters = redis.masters();
-            final String[] owners = MatrixSupport.slotOwners(redis, masters.get(0));
+            final String[] owners = ClusterTestSupport.slotOwners(redis, masters.get(0));
             final RedisNodeHandle victim = masters.get(0);
             final RedisNodeHandle replica = redis.replicasOf(victim).get(0);
             final String tag = "fo-" + fault.name().toLowerCase() + "-" + Long.toString(System.currentTimeMillis(), 36);
@@ -88,19 +91,19 @@ class FailoverUnderLoadTest
                 for (final RedisNodeHandle master : masters)
                 {
                     final String shard = master.nodeId();
-                    for (final String name : MatrixSupport.keysOn(owners, shard, tag + ":w" + w + ":d",
+                    for (final String name : ClusterTestSupport.keysOn(owners, shard, tag + ":w" + w + ":d",
                         DATA_KEYS_PER_SHARD))
                     {
                         keys.add(ledger.key(name, shard, false));
                     }
-                    final String counter = MatrixSupport.keysOn(owners, shard, tag + ":w" + w + ":c", 1).get(0);
+                    final String counter = ClusterTestSupport.keysOn(owners, shard, tag + ":w" + w + ":c", 1).get(0);
                     keys.add(ledger.key(counter, shard, true));
                 }
                 workerKeys.add(keys);
                 allKeys.addAll(keys);
             }
             final List<MatrixKey> probeKeys = new ArrayList<>();
-            for (final String name : MatrixSupport.keysOn(owners, victim.nodeId(), tag + ":probe", MAX_PROBES))
+            for (final String name : ClusterTestSupport.keysOn(owners, victim.nodeId(), tag + ":probe", MAX_PROBES))
             {
                 probeKeys.add(ledger.key(name, victim.nodeId(), false));
             }
@@ -131,7 +134,9 @@ class FailoverUnderLoadTest
                     workers.add(worker);
                     worker.start();
                 }
-                Thread.sleep(1_500);
+                Await.until(Duration.ofSeconds(30), () -> masters.stream()
+                    .allMatch(master -> ledger.shard(master.nodeId())[0] >= WARM_UP_SUCCESSES),
+                    WARM_UP_SUCCESSES + " successes on every shard before the fault");
 
                 outage.faultNs = System.nanoTime();
                 ledger.tolerateLostWrites(victim.nodeId(), outage.faultNs, LOSS_WINDOW_NS);
@@ -148,16 +153,7 @@ class FailoverUnderLoadTest
             }
             finally
             {
-                stop.set(true);
-                for (final Thread worker : workers)
-                {
-                    worker.join(TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NS + COMPLETION_GRACE_NS) + 2_000);
-                    if (worker.isAlive())
-                    {
-                        ledger.problem(worker.getName() + " did not finish");
-                        worker.interrupt();
-                    }
-                }
+                ClusterTestSupport.stopLoad(stop, workers, TIMEOUT_NS + COMPLETION_GRACE_NS, ledger);
                 settleAll(ledger, probes);
                 if (fault == Fault.PAUSE)
                 {
@@ -166,17 +162,23 @@ class FailoverUnderLoadTest
             }
             try
             {
-                recoveredMs = recover(client, owners, masters, tag);
+                final List<String> recoverKeys = new ArrayList<>();
+                for (final RedisNodeHandle master : masters)
+                {
+                    recoverKeys.add(ClusterTestSupport.keysOn(owners, master.nodeId(), tag + ":recover", 1).get(0));
+                }
+                recoveredMs = ClusterTestSupport.recover(client, recoverKeys, tag + ":recovered",
+                    Duration.ofSeconds(5));
                 ledger.sweep();
                 checkServerState(redis, ledger, owners, victim, replica, allKeys, probeKeys.subList(0,
                     probes.size()));
             }
             finally
             {
-                softly.assertThat(MatrixSupport.clientThreads()).as("client threads while it runs")
+                softly.assertThat(ThreadLeaks.names(ThreadLeaks.CLIENT)).as("client threads while it runs")
                     .contains("slotring-topology").anyMatch(name -> name.startsWith("slotring-io"));
                 client.close();
-                leaked = MatrixSupport.awaitNoClientThreads(5_000);
+                leaked = ThreadLeaks.remainingAfter(Duration.ofSeconds(5), ThreadLeaks.CLIENT);
             }
 
             final long firstWriteMs = firstAckedWriteAfter(ledger, victim.nodeId(), outage.promotedNs);
@@ -233,79 +235,84 @@ class FailoverUnderLoadTest
         long firstProbeAckNs;
         /** Completed topology refreshes seen by the watcher, as "+ms after the fault", for the log. */
         final List<String> refreshes = new ArrayList<>();
+        /** The watcher's own state: the refresh count it last saw, when it sends the next probe. */
+        long refreshesSeen;
+        long nextProbeNs;
+        /** Successes on the failed shard when the first probe was acknowledged; -1 until then. */
+        long successesAtFirstAck = -1;
     }
 
     /**
-     * From the fault on: polls the replica's ROLE, sends an async SET probe to a fresh key on the failed shard
-     * every 50 ms, and watches the client's slot table, until a probe succeeded and 1.5 s more of load ran (or
-     * 25 s passed).
+     * From the fault on: polls the replica's ROLE, sends an async SET probe to a fresh key on the failed shard at
+     * every poll (50 ms apart at the most), and watches the client's slot table, until a probe succeeded after the
+     * promotion and the failed shard then served {@link #RECOVERED_SUCCESSES} more commands of the load (or 25 s
+     * passed: what did not happen by then shows in the findings).
      */
     private static void watchFailover(final LocalRedisCluster redis, final ClusterClient cluster,
         final MatrixClient client, final MatrixLedger ledger, final RedisNodeHandle replica,
         final List<MatrixKey> probeKeys, final List<MatrixOp> probes, final Outage outage, final int probeSlot)
     {
-        final long giveUp = outage.faultNs + TimeUnit.SECONDS.toNanos(25);
-        long nextProbe = outage.faultNs;
-        long refreshes = cluster.topologyRefreshCount();
-        while (System.nanoTime() - giveUp < 0)
-        {
-            final long now = System.nanoTime();
-            if (cluster.topologyRefreshCount() != refreshes)
-            {
-                refreshes = cluster.topologyRefreshCount();
-                outage.refreshes.add("+" + TimeUnit.NANOSECONDS.toMillis(now - outage.faultNs));
-            }
-            if (outage.promotedNs == 0 && isMaster(redis, replica))
-            {
-                outage.promotedNs = System.nanoTime();
-            }
-            if (outage.promotedNs == 0 && !outage.takeover && now - outage.faultNs > TimeUnit.SECONDS.toNanos(15))
-            {
-                outage.takeover = true;
-                redis.failoverTakeover(replica);
-                continue;
-            }
-            if (outage.routedNs == 0 && replica.address().equals(cluster.masterAddressOf(probeSlot)))
-            {
-                outage.routedNs = now;
-            }
-            if (now - nextProbe >= 0 && probes.size() < probeKeys.size())
-            {
-                final MatrixOp probe = ledger.set(probeKeys.get(probes.size()), null);
-                client.submitAsync(probe);
-                probes.add(probe);
-                nextProbe = now + TimeUnit.MILLISECONDS.toNanos(50);
-            }
-            if (outage.promotedNs != 0)
-            {
-                for (final MatrixOp probe : probes)
-                {
-                    if (probe.isAckedWrite() && probe.completeNs() - outage.promotedNs >= 0 &&
-                        (outage.firstProbeAckNs == 0 || probe.completeNs() - outage.firstProbeAckNs < 0))
-                    {
-                        outage.firstProbeAckNs = probe.completeNs();
-                    }
-                }
-                if (outage.firstProbeAckNs != 0 && now - outage.firstProbeAckNs > TimeUnit.MILLISECONDS.toNanos(1_500))
-                {
-                    return;
-                }
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        outage.refreshesSeen = cluster.topologyRefreshCount();
+        outage.nextProbeNs = outage.faultNs;
+        ClusterTestSupport.awaitQuietly(outage.faultNs + TimeUnit.SECONDS.toNanos(25),
+            () -> watchStep(redis, cluster, client, ledger, replica, probeKeys, probes, outage, probeSlot),
+            "the failover seen through and the failed shard serving again");
     }
 
-    private static boolean isMaster(final LocalRedisCluster redis, final RedisNodeHandle node)
+    /** One look at the failover; true once it is over (see {@link #watchFailover}). */
+    private static boolean watchStep(final LocalRedisCluster redis, final ClusterClient cluster,
+        final MatrixClient client, final MatrixLedger ledger, final RedisNodeHandle replica,
+        final List<MatrixKey> probeKeys, final List<MatrixOp> probes, final Outage outage, final int probeSlot)
     {
-        try
+        final long now = System.nanoTime();
+        if (cluster.topologyRefreshCount() != outage.refreshesSeen)
         {
-            final Object role = redis.call(node, Duration.ofMillis(500), "ROLE");
-            return role instanceof List && "master".equals(((List<?>)role).get(0));
+            outage.refreshesSeen = cluster.topologyRefreshCount();
+            outage.refreshes.add("+" + TimeUnit.NANOSECONDS.toMillis(now - outage.faultNs));
         }
-        catch (final UncheckedIOException | RedisReplyError ex)
+        if (outage.promotedNs == 0 && ClusterTestSupport.isMaster(redis, replica))
+        {
+            outage.promotedNs = System.nanoTime();
+        }
+        if (outage.promotedNs == 0 && !outage.takeover && now - outage.faultNs > TimeUnit.SECONDS.toNanos(15))
+        {
+            outage.takeover = true;
+            redis.failoverTakeover(replica);
+            return false;
+        }
+        if (outage.routedNs == 0 && replica.address().equals(cluster.masterAddressOf(probeSlot)))
+        {
+            outage.routedNs = now;
+        }
+        if (now - outage.nextProbeNs >= 0 && probes.size() < probeKeys.size())
+        {
+            final MatrixOp probe = ledger.set(probeKeys.get(probes.size()), null);
+            client.submitAsync(probe);
+            probes.add(probe);
+            outage.nextProbeNs = now + TimeUnit.MILLISECONDS.toNanos(50);
+        }
+        if (outage.promotedNs == 0)
         {
             return false;
         }
+        for (final MatrixOp probe : probes)
+        {
+            if (probe.isAckedWrite() && probe.completeNs() - outage.promotedNs >= 0 &&
+                (outage.firstProbeAckNs == 0 || probe.completeNs() - outage.firstProbeAckNs < 0))
+            {
+                outage.firstProbeAckNs = probe.completeNs();
+            }
+        }
+        if (outage.firstProbeAckNs == 0)
+        {
+            return false;
+        }
+        final long successes = ledger.shard(probeKeys.get(0).shard)[0];
+        if (outage.successesAtFirstAck < 0)
+        {
+            outage.successesAtFirstAck = successes;
+        }
+        return successes - outage.successesAtFirstAck >= RECOVERED_SUCCESSES;
     }
 
     /**
@@ -339,7 +346,7 @@ class FailoverUnderLoadTest
                 }
                 client.submitAsync(next);
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // ~200 commands/s per key, ~7k/s in all
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // paces the load: ~200 commands/s per key
         }
         final List<MatrixOp> left = new ArrayList<>();
         for (final MatrixOp op : inFlight)
@@ -352,17 +359,16 @@ class FailoverUnderLoadTest
         settleAll(ledger, left);
     }
 
-    /** Waits (up to the command timeout + 2 s in all) for the commands to complete and settles those that did. */
+    /**
+     * Waits (up to the command timeout + 2 s in all) for the commands to complete and settles those that did; the
+     * ledger's sweep reports any that did not.
+     */
     private static void settleAll(final MatrixLedger ledger, final List<MatrixOp> ops)
     {
         final long deadline = System.nanoTime() + TIMEOUT_NS + COMPLETION_GRACE_NS;
         for (final MatrixOp op : ops)
         {
-            while (!op.isDone() && System.nanoTime() - deadline < 0)
-            {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            }
-            if (op.isDone())
+            if (ClusterTestSupport.awaitQuietly(deadline, op::isDone, op + " completed"))
             {
                 ledger.settle(op);
             }
@@ -386,36 +392,6 @@ class FailoverUnderLoadTest
             }
         }
         return first == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(first - fromNs);
-    }
-
-    /** After the load: a verified SET then GET on a fresh key of every shard, polled for up to 5 s. */
-    private static long recover(final MatrixClient client, final String[] owners, final List<RedisNodeHandle> masters,
-        final String tag)
-    {
-        final long start = System.nanoTime();
-        final long deadline = start + TimeUnit.SECONDS.toNanos(5);
-        for (final RedisNodeHandle master : masters)
-        {
-            final String key = MatrixSupport.keysOn(owners, master.nodeId(), tag + ":recover", 1).get(0);
-            final String value = tag + ":recovered";
-            boolean done = false;
-            while (!done && System.nanoTime() - deadline < 0)
-            {
-                try
-                {
-                    done = "OK".equals(client.sync().set(key, value)) && value.equals(client.sync().get(key));
-                }
-                catch (final RedisException ex)
-                {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-                }
-            }
-            if (!done)
-            {
-                return -1;
-            }
-        }
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
     /** Reads every key from the node that owns it now: the promoted replica for the failed shard. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -17,12 +18,13 @@ import io.slotring.engine.Batch;
 import io.slotring.engine.ClientConfig;
 import io.slotring.engine.ConnectionSettings;
 import io.slotring.engine.RedisClient;
-import io.slotring.engine.RedisException;
 import io.slotring.engine.ReplyHandler;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.FaultProxy;
 import io.slotring.launcher.LocalRedisCluster;
 import io.slotring.launcher.LocalRedisServer;
 import io.slotring.launcher.RedisNodeHandle;
+import io.slotring.launcher.ThreadLeaks;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,14 +43,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The cluster's masters announce their proxies' ports ({@code cluster-announce-port}), so discovery, MOVED and
  * every command go through the proxies; each cell checks that before injecting anything. The fault is injected
  * on every proxy of the topology at once (a network fault, not a node fault), while two workers run SET/GET of
- * verified values and INCR of a shared counter in the cell's style.
+ * verified values and INCR of a shared counter in the cell's style. The phases follow the load, not the clock: the
+ * fault goes in once the load has completed a number of commands, and the load stops once it has completed as many
+ * again after the fault; only a fault that must last (a delay, a black hole) is held for a fixed time.
  *
  * <p>Every cell asserts: no wrong reply (see {@link MatrixLedger}); INCR accounting; every command completes
  * exactly once and no later than its deadline + 1 s; the client works again after {@code heal()}; its threads are
  * gone after {@code close()}. Servers and proxies are shared per topology; each cell gets a healed proxy, fresh
  * keys and a fresh client.
  */
-class FaultMatrixTest
+class FaultMatrixIT
 {
     enum Topology
     {
@@ -74,6 +78,10 @@ class FaultMatrixTest
     private static final int WORKERS = 2;
     private static final int DATA_KEYS_PER_SHARD = 4;
     private static final int MAX_ROUNDS = 20_000;
+    /** Successful commands the load completes before the fault, and again after each step of it. */
+    private static final long PROGRESS = 1_000;
+    /** How long a delay or a black hole lasts: longer than the command timeout plus an idle PING interval. */
+    private static final long HOLD_NS = TimeUnit.MILLISECONDS.toNanos(1_000);
     /** Two INCRs and a command per data key (at most three shards) per round. */
     private static final int LEDGER_CAPACITY = WORKERS * MAX_ROUNDS * (2 + 3 * DATA_KEYS_PER_SHARD);
     private static final AtomicInteger CELLS = new AtomicInteger();
@@ -97,8 +105,8 @@ class FaultMatrixTest
             MASTERS.put(master.nodeId(), master);
             CLUSTER_PROXIES.put(master.nodeId(), FaultProxy.start(master.host(), master.port()));
         }
-        MatrixSupport.announceProxies(cluster, CLUSTER_PROXIES, 15_000);
-        slotOwners = MatrixSupport.slotOwners(cluster, cluster.masters().get(0));
+        ClusterTestSupport.announceProxies(cluster, CLUSTER_PROXIES, Duration.ofSeconds(15));
+        slotOwners = ClusterTestSupport.slotOwners(cluster, cluster.masters().get(0));
     }
 
     @AfterAll
@@ -191,15 +199,13 @@ class FaultMatrixTest
             {
                 assertRoutesThroughProxies(connected.cluster(), allKeys);
             }
-            final Plan plan = Plan.of(fault);
-            final long loadStart = System.nanoTime();
-            final long loadEnd = loadStart + plan.loadNs;
+            final AtomicBoolean stop = new AtomicBoolean();
             final List<Thread> workers = new ArrayList<>();
             for (int w = 0; w < WORKERS; w++)
             {
                 final List<MatrixKey> keys = workerKeys.get(w);
                 final int index = w;
-                final Thread worker = new Thread(() -> runWorker(client, ledger, keys, style, index, loadEnd),
+                final Thread worker = new Thread(() -> runWorker(client, ledger, keys, style, index, stop),
                     "matrix-" + tag + "-worker-" + w);
                 worker.setDaemon(true);
                 workers.add(worker);
@@ -207,25 +213,26 @@ class FaultMatrixTest
             }
             try
             {
-                plan.inject(proxies, loadStart);
+                inject(fault, proxies, ledger);
+            }
+            catch (final AssertionError stalled)
+            {
+                // Reported with the cell's other findings below.
+                ledger.problem("the load did not progress: " + stalled.getMessage());
             }
             finally
             {
-                for (final Thread worker : workers)
-                {
-                    // A round waits at most timeout + 2 s for its completions, a sync call timeout + 1 s.
-                    worker.join(TimeUnit.NANOSECONDS.toMillis(Math.max(0, loadEnd - System.nanoTime()) +
-                        TIMEOUT_NS + COMPLETION_GRACE_NS) + 2_000);
-                    if (worker.isAlive())
-                    {
-                        ledger.problem(worker.getName() + " did not finish (stuck in a call?)");
-                        worker.interrupt();
-                    }
-                }
+                // A round waits at most timeout + 2 s for its completions, a sync call timeout + 1 s.
+                ClusterTestSupport.stopLoad(stop, workers, TIMEOUT_NS + COMPLETION_GRACE_NS, ledger);
                 proxies.forEach(FaultProxy::heal);
             }
 
-            recoveredMs = recover(client, topology, shards, tag);
+            final List<String> recoverKeys = new ArrayList<>();
+            for (final String shard : shards)
+            {
+                recoverKeys.add(keyOn(topology, shard, tag + ":recover", 0));
+            }
+            recoveredMs = ClusterTestSupport.recover(client, recoverKeys, tag + ":recovered", Duration.ofSeconds(5));
             ledger.sweep();
             checkServerState(topology, ledger, counter, allKeys);
         }
@@ -233,10 +240,10 @@ class FaultMatrixTest
         {
             proxies.forEach(FaultProxy::heal);
             // Proves the leak check below looks for the right names.
-            softly.assertThat(MatrixSupport.clientThreads()).as("%s: client threads while it runs", cell)
+            softly.assertThat(ThreadLeaks.names(ThreadLeaks.CLIENT)).as("%s: client threads while it runs", cell)
                 .anyMatch(name -> name.startsWith("slotring-io"));
             client.close();
-            leaked = MatrixSupport.awaitNoClientThreads(5_000);
+            leaked = ThreadLeaks.remainingAfter(Duration.ofSeconds(5), ThreadLeaks.CLIENT);
         }
 
         final long[] acceptedAfter = proxies.stream().mapToLong(FaultProxy::acceptedConnections).toArray();
@@ -289,11 +296,11 @@ class FaultMatrixTest
      * odd ones the handler-per-call form.
      */
     private static void runWorker(final MatrixClient client, final MatrixLedger ledger, final List<MatrixKey> keys,
-        final Style style, final int index, final long loadEnd)
+        final Style style, final int index, final AtomicBoolean stop)
     {
         final ReplyHandler handler = MatrixClient.handler(ledger);
         final Batch batch = style == Style.ZERO_COPY && index % 2 == 0 ? client.newBatch(handler) : null;
-        for (int round = 0; round < MAX_ROUNDS && System.nanoTime() - loadEnd < 0; round++)
+        for (int round = 0; round < MAX_ROUNDS && !stop.get(); round++)
         {
             final CountDownLatch latch = new CountDownLatch(keys.size());
             final List<MatrixOp> ops = new ArrayList<>(keys.size());
@@ -330,7 +337,7 @@ class FaultMatrixTest
                 return; // the keys' state is unknown from here on
             }
             ops.forEach(ledger::settle);
-            LockSupport.parkNanos(200_000); // leave the two cores some room for the servers and proxies
+            LockSupport.parkNanos(200_000); // paces the load: leaves the two cores room for the servers and proxies
         }
     }
 
@@ -339,59 +346,47 @@ class FaultMatrixTest
         return ops.stream().filter(op -> !op.isDone()).toList();
     }
 
-    /** When and how each fault is injected, relative to the start of the load. */
-    private record Plan(Fault fault, long loadNs)
+    /**
+     * The cell's fault, between phases of load: each step waits until the load has completed {@link #PROGRESS}
+     * more successful commands, so the fault meets a running load and the client shows it works again afterwards.
+     */
+    private static void inject(final Fault fault, final List<FaultProxy> proxies, final MatrixLedger ledger)
     {
-        static Plan of(final Fault fault)
+        awaitProgress(ledger, "before the fault");
+        switch (fault)
         {
-            switch (fault)
-            {
-                case DELAY:
-                    return new Plan(fault, millis(1_800));
-                case BLACKHOLE:
-                    return new Plan(fault, millis(2_000));
-                case RESET:
-                    return new Plan(fault, millis(1_300));
-                default:
-                    return new Plan(fault, millis(1_000));
-            }
+            case DELAY:
+                // Well below the timeout even with the proxy's per-chunk queueing (up to 2 x 60 ms each way).
+                proxies.forEach(p -> p.delay(Duration.ofMillis(60)));
+                ClusterTestSupport.sleepUntil(System.nanoTime() + HOLD_NS); // held while the load runs
+                proxies.forEach(FaultProxy::heal);
+                break;
+            case BLACKHOLE:
+                // The proxy drops the bytes sent meanwhile, which TCP never does on a live connection: one that
+                // survived the gap would pair later replies with the dropped commands through no fault of the
+                // client. Lasting longer than the command timeout plus an idle PING interval, it makes sure every
+                // connection that lived through it is reset before heal().
+                proxies.forEach(FaultProxy::blackhole);
+                ClusterTestSupport.sleepUntil(System.nanoTime() + HOLD_NS); // held while the load runs
+                proxies.forEach(FaultProxy::heal);
+                break;
+            case RESET:
+                proxies.forEach(FaultProxy::resetAll);
+                awaitProgress(ledger, "after the first reset");
+                proxies.forEach(FaultProxy::resetAll);
+                break;
+            default:
+                proxies.forEach(p -> p.corruptNextByte(FaultProxy.Direction.TO_CLIENT));
+                break;
         }
+        awaitProgress(ledger, "after the fault");
+    }
 
-        void inject(final List<FaultProxy> proxies, final long start)
-        {
-            MatrixSupport.sleepUntil(start + millis(300));
-            switch (fault)
-            {
-                case DELAY:
-                    // Well below the timeout even with the proxy's per-chunk queueing (up to 2 x 60 ms each way).
-                    proxies.forEach(p -> p.delay(Duration.ofMillis(60)));
-                    MatrixSupport.sleepUntil(start + millis(1_300));
-                    proxies.forEach(FaultProxy::heal);
-                    break;
-                case BLACKHOLE:
-                    // The proxy drops the bytes sent meanwhile, which TCP never does on a live connection: one
-                    // that survived the gap would pair later replies with the dropped commands through no fault
-                    // of the client. Lasting longer than the command timeout plus an idle PING interval, it
-                    // makes sure every connection that lived through it is reset before heal().
-                    proxies.forEach(FaultProxy::blackhole);
-                    MatrixSupport.sleepUntil(start + millis(1_300));
-                    proxies.forEach(FaultProxy::heal);
-                    break;
-                case RESET:
-                    proxies.forEach(FaultProxy::resetAll);
-                    MatrixSupport.sleepUntil(start + millis(800));
-                    proxies.forEach(FaultProxy::resetAll);
-                    break;
-                default:
-                    proxies.forEach(p -> p.corruptNextByte(FaultProxy.Direction.TO_CLIENT));
-                    break;
-            }
-        }
-
-        private static long millis(final long millis)
-        {
-            return TimeUnit.MILLISECONDS.toNanos(millis);
-        }
+    private static void awaitProgress(final MatrixLedger ledger, final String when)
+    {
+        final long from = ledger.okCount();
+        Await.until(Duration.ofSeconds(10), () -> ledger.okCount() - from >= PROGRESS,
+            PROGRESS + " more successful commands " + when);
     }
 
     // ------------------------------------------------------------------------------------------------ the client
@@ -446,44 +441,10 @@ class FaultMatrixTest
     private static String keyOn(final Topology topology, final String shard, final String prefix, final int index)
     {
         return topology == Topology.STANDALONE ? prefix + '-' + index :
-            MatrixSupport.keysOn(slotOwners, shard, prefix, index + 1).get(index);
+            ClusterTestSupport.keysOn(slotOwners, shard, prefix, index + 1).get(index);
     }
 
     // ---------------------------------------------------------------------------------------------- the checks
-
-    /**
-     * After heal(): polls a verified SET then GET of a fresh key on every shard until all succeed.
-     *
-     * @return milliseconds from the first attempt until every shard answered, or -1 if one did not within 5 s.
-     */
-    private static long recover(final MatrixClient client, final Topology topology, final List<String> shards,
-        final String tag)
-    {
-        final long start = System.nanoTime();
-        final long deadline = start + TimeUnit.SECONDS.toNanos(5);
-        for (final String shard : shards)
-        {
-            final String key = keyOn(topology, shard, tag + ":recover", 0);
-            final String value = tag + ":recovered:" + shard;
-            boolean done = false;
-            while (!done && System.nanoTime() - deadline < 0)
-            {
-                try
-                {
-                    done = "OK".equals(client.sync().set(key, value)) && value.equals(client.sync().get(key));
-                }
-                catch (final RedisException ex)
-                {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-                }
-            }
-            if (!done)
-            {
-                return -1;
-            }
-        }
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
 
     /** Reads the counter and every data key straight from the servers (not through the proxies). */
     private static void checkServerState(final Topology topology, final MatrixLedger ledger,

@@ -468,6 +468,12 @@ final class MatrixLedger
         byShard.computeIfAbsent(op.key.shard, s -> new long[4])[column]++;
     }
 
+    /** @return commands settled as successful so far: the load's progress, read from any thread. */
+    synchronized long okCount()
+    {
+        return ok;
+    }
+
     synchronized long[] shard(final String shard)
     {
         return byShard.getOrDefault(shard, new long[4]).clone();

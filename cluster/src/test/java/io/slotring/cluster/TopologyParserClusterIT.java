@@ -1,13 +1,16 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
+import io.slotring.codec.SlotHash;
 import io.slotring.engine.ClientConfig;
 import io.slotring.engine.RedisClient;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalCluster;
 import io.slotring.launcher.LocalRedisCluster;
 import io.slotring.launcher.RedisNodeHandle;
@@ -29,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @LocalCluster(masters = 3, replicasPerMaster = 1)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class TopologyParserClusterTest
+class TopologyParserClusterIT
 {
     private static LocalRedisCluster cluster;
     private static RedisClient resp3;
@@ -73,43 +76,26 @@ class TopologyParserClusterTest
 
     private static void awaitReplicasReportedEverywhere()
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String last = "nothing yet";
-        while (true)
+        Await.value(Duration.ofSeconds(30), TopologyParserClusterIT::nodeNotReportingReplicas, Objects::isNull,
+            "replicas reported online by every node (the last value is a node that did not)");
+    }
+
+    /** @return a node that does not report all three replicas online yet, with what it says; null if none. */
+    private static String nodeNotReportingReplicas()
+    {
+        for (final RedisNodeHandle node : cluster.nodes())
         {
-            boolean reported = true;
-            for (final RedisNodeHandle node : cluster.nodes())
+            final TopologyDescription slots = TopologyParser.parseSlots(
+                cluster.call(node, "CLUSTER", "SLOTS"), node.host());
+            final TopologyDescription shards = TopologyParser.parseShards(
+                cluster.call(node, "CLUSTER", "SHARDS"), node.host());
+            if (slots.replicas().size() != 3 ||
+                !shards.replicas().stream().allMatch(r -> r.health() == NodeDescription.Health.ONLINE))
             {
-                final TopologyDescription slots = TopologyParser.parseSlots(
-                    cluster.call(node, "CLUSTER", "SLOTS"), node.host());
-                final TopologyDescription shards = TopologyParser.parseShards(
-                    cluster.call(node, "CLUSTER", "SHARDS"), node.host());
-                if (slots.replicas().size() != 3 ||
-                    !shards.replicas().stream().allMatch(r -> r.health() == NodeDescription.Health.ONLINE))
-                {
-                    reported = false;
-                    last = node + " says\nCLUSTER SLOTS: " + slots + "\nCLUSTER SHARDS: " + shards;
-                    break;
-                }
-            }
-            if (reported)
-            {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new AssertionError("replicas not reported online by every node within 30 s; last: " + last);
-            }
-            try
-            {
-                Thread.sleep(50);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", ex);
+                return node + " says\nCLUSTER SLOTS: " + slots + "\nCLUSTER SHARDS: " + shards;
             }
         }
+        return null;
     }
 
     @AfterAll

@@ -1,81 +1,28 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.slotring.codec.SlotHash;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisCluster;
 import io.slotring.launcher.RedisNodeHandle;
-import io.slotring.launcher.RedisReplyError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The refresher against frozen masters (SIGSTOP: sockets open, nothing answered), which only a bound of its own on
- * each topology query and a liveness probe can notice before the command timeout breaks their connections; and
- * the settings and spacing rules behind that. Timings are logged; the asserted bounds are several times what a
- * working refresher needs and well under what one waiting for the command timeout takes.
+ * each topology query and a liveness probe can notice before the command timeout breaks their connections. Timings
+ * are logged; the asserted bounds are several times what a working refresher needs and well under what one waiting
+ * for the command timeout takes. The settings and spacing rules behind it are in {@link TopologyRefresherTest}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class TopologyRefresherTest
+class TopologyRefresherIT
 {
-    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
-
-    @Test
-    void topologyQueryTimeoutAndLivenessProbeIntervalAreValidatedAndDefaulted()
-    {
-        final ClusterConfig defaults = ClusterConfig.create().seeds("127.0.0.1:7000").conclude();
-        assertThat(defaults.topologyQueryTimeoutNs()).isEqualTo(TimeUnit.SECONDS.toNanos(1));
-        assertThat(defaults.livenessProbeIntervalNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(500));
-        assertThatThrownBy(() -> ClusterConfig.create().topologyQueryTimeout(Duration.ZERO))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topologyQueryTimeout must be > 0");
-        assertThatThrownBy(() -> ClusterConfig.create().topologyQueryTimeout(Duration.ofMillis(-1)))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topologyQueryTimeout must be > 0");
-        assertThatThrownBy(() -> ClusterConfig.create().livenessProbeInterval(Duration.ofMillis(-1)))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("livenessProbeInterval must be >= 0");
-        assertThat(ClusterConfig.create().livenessProbeInterval(Duration.ZERO).livenessProbeIntervalNs()).isZero();
-
-        // Never longer than the command timeout: the engine would fail the query at that deadline anyway.
-        final ClusterConfig shortCommands = ClusterConfig.create().seeds("127.0.0.1:7000")
-            .commandTimeout(Duration.ofMillis(300)).topologyQueryTimeout(Duration.ofSeconds(2)).conclude();
-        assertThat(new TopologyRefresher(new ClusterRouter(shortCommands), shortCommands).queryTimeoutNs())
-            .isEqualTo(300 * MS);
-        final ClusterConfig shortQueries = ClusterConfig.create().seeds("127.0.0.1:7000")
-            .topologyQueryTimeout(Duration.ofMillis(200)).conclude();
-        assertThat(new TopologyRefresher(new ClusterRouter(shortQueries), shortQueries).queryTimeoutNs())
-            .isEqualTo(200 * MS);
-    }
-
-    @Test
-    void anExpectedFailoverHoldsTheSpacingDownForABoundedTimeOnly()
-    {
-        final long none = Long.MAX_VALUE;
-        // Reported failed with a replica: the election is due.
-        assertThat(TopologyRefresher.failoverSpacingCapNs(true, 0, true, 0))
-            .isEqualTo(TopologyRefresher.FAILING_SPACING_NS);
-        // Unreachable or stalled, not (yet) agreed failed: looked at again at least every SUSPECT_SPACING.
-        assertThat(TopologyRefresher.failoverSpacingCapNs(false, 0, true, 0))
-            .isEqualTo(TopologyRefresher.SUSPECT_SPACING_NS);
-        // Past the windows the fault is a lasting one: the plain doubling applies.
-        assertThat(TopologyRefresher.failoverSpacingCapNs(true, TopologyRefresher.FAILING_WINDOW_NS, true, 0))
-            .isEqualTo(TopologyRefresher.SUSPECT_SPACING_NS);
-        assertThat(TopologyRefresher.failoverSpacingCapNs(true, TopologyRefresher.FAILING_WINDOW_NS, true,
-            TopologyRefresher.SUSPECT_WINDOW_NS)).isEqualTo(none);
-        assertThat(TopologyRefresher.failoverSpacingCapNs(false, 0, false, 0)).isEqualTo(none);
-
-        // A cap shortens a doubled spacing, never goes below the configured minimum, never lengthens one.
-        assertThat(TopologyRefresher.cappedSpacingNs(6_400 * MS, 250 * MS, 100 * MS)).isEqualTo(250 * MS);
-        assertThat(TopologyRefresher.cappedSpacingNs(6_400 * MS, 250 * MS, 500 * MS)).isEqualTo(500 * MS);
-        assertThat(TopologyRefresher.cappedSpacingNs(100 * MS, 250 * MS, 100 * MS)).isEqualTo(100 * MS);
-        assertThat(TopologyRefresher.cappedSpacingNs(6_400 * MS, none, 100 * MS)).isEqualTo(6_400 * MS);
-    }
-
     /**
      * Three masters without replicas, one frozen. Each refresh must finish long before the (20 s) command timeout
      * whichever master it asks first: rotation puts the frozen one first in one of any three refreshes. Nothing
@@ -110,8 +57,9 @@ class TopologyRefresherTest
                         .isLessThan(TimeUnit.SECONDS.toNanos(3));
                 }
                 refresher.close();
-                // Probes notice the stall, but without a replica there is nothing to look for: no refreshes.
-                MatrixSupport.sleepUntil(pausedAt + TimeUnit.SECONDS.toNanos(4));
+                // Probes notice the stall, but without a replica there is nothing to look for: no refreshes. The
+                // window is fixed: the test counts what happens in it.
+                ClusterTestSupport.sleepUntil(pausedAt + TimeUnit.SECONDS.toNanos(4));
                 final long during = client.topologyRefreshCount() - refreshesBefore;
                 System.out.printf("frozen master: refreshes took %s ms (query timeout 400 ms); the client's own " +
                     "refresher ran %d refreshes in the 4 s after the freeze%n", tookMs, during);
@@ -150,23 +98,22 @@ class TopologyRefresherTest
             redis.pause(victim);
             try
             {
-                long promotedAt = 0;
-                long routedAt = 0;
-                final long giveUp = frozenAt + TimeUnit.SECONDS.toNanos(25);
-                while ((promotedAt == 0 || routedAt == 0) && System.nanoTime() - giveUp < 0)
+                // When each was first seen: [0] the replica says it is a master, [1] the client routes to it.
+                final long[] seenAt = new long[2];
+                Await.until(Duration.ofSeconds(25), () ->
                 {
-                    if (promotedAt == 0 && isMaster(redis, replica))
+                    if (seenAt[0] == 0 && ClusterTestSupport.isMaster(redis, replica))
                     {
-                        promotedAt = System.nanoTime();
+                        seenAt[0] = System.nanoTime();
                     }
-                    if (routedAt == 0 && replica.address().equals(client.masterAddressOf(slot)))
+                    if (seenAt[1] == 0 && replica.address().equals(client.masterAddressOf(slot)))
                     {
-                        routedAt = System.nanoTime();
+                        seenAt[1] = System.nanoTime();
                     }
-                    Thread.sleep(10);
-                }
-                assertThat(promotedAt).as("the replica was promoted").isNotZero();
-                assertThat(routedAt).as("the client routed the slot to the promoted replica").isNotZero();
+                    return seenAt[0] != 0 && seenAt[1] != 0;
+                }, "the replica promoted and the client routing the slot to it");
+                final long promotedAt = seenAt[0];
+                final long routedAt = seenAt[1];
                 System.out.printf("frozen master, no load: promotion %d ms after the freeze, routed to the replica " +
                     "%d ms after the promotion, %d refreshes since the freeze%n",
                     TimeUnit.NANOSECONDS.toMillis(promotedAt - frozenAt),
@@ -177,10 +124,11 @@ class TopologyRefresherTest
                 assertThat(client.sync().set(key, "after")).isEqualTo("OK");
                 assertThat(client.sync().get(key)).isEqualTo("after");
 
-                // The failed master serves nothing any more: back to the periodic rate (30 s).
-                MatrixSupport.sleepUntil(routedAt + TimeUnit.SECONDS.toNanos(3));
+                // The failed master serves nothing any more: back to the periodic rate (30 s), counted in a window of
+                // fixed length.
+                ClusterTestSupport.sleepUntil(routedAt + TimeUnit.SECONDS.toNanos(3));
                 final long before = client.topologyRefreshCount();
-                MatrixSupport.sleepUntil(routedAt + TimeUnit.SECONDS.toNanos(7));
+                ClusterTestSupport.sleepUntil(routedAt + TimeUnit.SECONDS.toNanos(7));
                 final long during = client.topologyRefreshCount() - before;
                 System.out.printf("refreshes in the 4 s window starting 3 s after the switch: %d%n", during);
                 assertThat(during).as("refreshes in 4 s, 3 s after the switch (periodic 30 s)").isLessThanOrEqualTo(1);
@@ -189,19 +137,6 @@ class TopologyRefresherTest
             {
                 redis.resume(victim);
             }
-        }
-    }
-
-    private static boolean isMaster(final LocalRedisCluster redis, final RedisNodeHandle node)
-    {
-        try
-        {
-            final Object role = redis.call(node, Duration.ofMillis(500), "ROLE");
-            return role instanceof List && "master".equals(((List<?>)role).get(0));
-        }
-        catch (final UncheckedIOException | RedisReplyError ex)
-        {
-            return false;
         }
     }
 }

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * via DEBUG PROTOCOL, and the reply shapes of everyday commands in both RESP2 and RESP3.
  */
 @LocalServer(debugCommand = true)
-class RealServerRespTest
+class RealServerRespIT
 {
     private static final byte[] BINARY = { 'a', 0, '\r', '\n', 0, (byte)0xFF, '\r', '\n', '$', '-', '1', '\r', '\n' };
 
@@ -35,7 +35,7 @@ class RealServerRespTest
     private final List<RespSocketClient> clients = new ArrayList<>();
     private String prefix;
 
-    RealServerRespTest(final LocalRedisServer redis)
+    RealServerRespIT(final LocalRedisServer redis)
     {
         this.redis = redis;
     }

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @LocalCluster(masters = 3, replicasPerMaster = 0)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class SlotHashServerAgreementTest
+class SlotHashServerAgreementIT
 {
     private static final long SEED = 0x5107_5EEDL;
     private static final int RANDOM_KEYS = 20_000;

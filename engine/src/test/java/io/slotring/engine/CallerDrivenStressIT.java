@@ -10,8 +10,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.slotring.codec.RespReader;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.FaultProxy;
 import io.slotring.launcher.LocalRedisServer;
 import org.junit.jupiter.api.Test;
@@ -27,11 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * completion or a hang fails the test.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class CallerDrivenStressTest
+class CallerDrivenStressIT
 {
     private static final int THREADS = 6;
     private static final long RUN_NS = TimeUnit.SECONDS.toNanos(6);
     private static final int KEYS_PER_THREAD = 64;
+    /** Completions between two resets: the resets are paced by the work the client got done, not by the clock. */
+    private static final long COMPLETIONS_BETWEEN_RESETS = 20_000;
 
     /** Per worker: the value each key holds, or null when a SET's outcome is unknown (any recent value may show). */
     private static final class Keys
@@ -90,6 +94,7 @@ class CallerDrivenStressTest
                 .reconnectDelay(Duration.ofMillis(5), Duration.ofMillis(50));
             final List<Thread> workers = new ArrayList<>();
             final AtomicBoolean chaosDone = new AtomicBoolean();
+            final AtomicReference<Throwable> chaosFailure = new AtomicReference<>();
             try (RedisClient client = RedisClient.connect(config))
             {
                 for (int w = 0; w < THREADS; w++)
@@ -100,13 +105,27 @@ class CallerDrivenStressTest
                 }
                 final Thread chaos = new Thread(() ->
                 {
-                    final long end = System.nanoTime() + RUN_NS;
-                    while (System.nanoTime() < end)
+                    try
                     {
-                        sleep(400);
-                        proxy.resetAll();
+                        final long end = System.nanoTime() + RUN_NS;
+                        while (System.nanoTime() < end)
+                        {
+                            final long resetAt = completed.get();
+                            Await.until(Duration.ofSeconds(30),
+                                () -> completed.get() - resetAt >= COMPLETIONS_BETWEEN_RESETS ||
+                                    System.nanoTime() - end >= 0,
+                                COMPLETIONS_BETWEEN_RESETS + " completions since the last reset");
+                            if (System.nanoTime() - end < 0)
+                            {
+                                proxy.resetAll();
+                            }
+                        }
+                        chaosDone.set(true);
                     }
-                    chaosDone.set(true);
+                    catch (final Throwable ex)
+                    {
+                        chaosFailure.set(ex);
+                    }
                 }, "stress-chaos");
                 workers.forEach(Thread::start);
                 chaos.start();
@@ -116,12 +135,10 @@ class CallerDrivenStressTest
                     assertThat(thread.isAlive()).as(thread.getName() + " finished").isFalse();
                 }
                 chaos.join(10_000);
+                assertThat(chaosFailure.get()).as("the chaos thread's failure").isNull();
                 assertThat(chaosDone).isTrue();
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (completed.get() < submitted.get() && System.nanoTime() < deadline)
-                {
-                    sleep(10);
-                }
+                Await.until(Duration.ofSeconds(10), () -> completed.get() >= submitted.get(),
+                    "every submitted command completed");
             }
             assertThat(firstErrors).as("first mismatches").isEmpty();
             assertThat(mismatches.get()).isZero();
@@ -401,18 +418,6 @@ class CallerDrivenStressTest
         if (error == null || error.mayHaveBeenApplied())
         {
             keys.known[key] = null;
-        }
-    }
-
-    private static void sleep(final long millis)
-    {
-        try
-        {
-            Thread.sleep(millis);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 }

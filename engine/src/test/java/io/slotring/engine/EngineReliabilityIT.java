@@ -1,19 +1,5 @@
 package io.slotring.engine;
 
-import io.slotring.engine.internal.BufferPool;
-import io.slotring.engine.internal.IoRuntime;
-import io.slotring.engine.internal.NodeConnection;
-import io.slotring.engine.internal.NodeEndpoint;
-import io.slotring.engine.internal.ReplyConverters;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.slotring.codec.RespReader;
+import io.slotring.engine.internal.IoRuntime;
+import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.engine.internal.ReplyConverters;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisServer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
@@ -38,13 +28,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The engine's reliability guarantees, each pinned by a case that failed before its fix: bad input never wedges a
- * connection, an encode that fails after the claim is aborted, per-key order across a node's connections, no
- * misbehaving connection stops its agent, a hostile reply cannot pin direct memory, close() completes every
- * command, connect failures say why at once, and the commands a shared connection cannot carry are refused.
+ * The engine's reliability guarantees against a real redis-server, each pinned by a case that failed before its
+ * fix: bad input never wedges a connection, an encode that fails after the claim is aborted, per-key order across
+ * a node's connections, no misbehaving connection stops its agent, close() completes every command, connect
+ * failures say why at once, the commands a shared connection cannot carry are refused, and an idle connection
+ * gives back what it grew. The cases against fake peers (a silent handshake, a hostile reply) are in
+ * {@link EngineReliabilityTest}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class EngineReliabilityTest
+class EngineReliabilityIT
 {
     private static LocalRedisServer redis;
 
@@ -124,10 +116,7 @@ class EngineReliabilityTest
 
     private static ClientConfig config()
     {
-        return ClientConfig.create().address(redis.host(), redis.port())
-            .commandTimeout(Duration.ofMillis(1000))
-            .connectTimeout(Duration.ofSeconds(2))
-            .reconnectDelay(Duration.ofMillis(10), Duration.ofMillis(200));
+        return RedisClientFaultIT.config(redis);
     }
 
     @Test
@@ -207,7 +196,8 @@ class EngineReliabilityTest
             }
             for (int i = 0; i < gets.size(); i++)
             {
-                assertThat(gets.get(i).get(5, TimeUnit.SECONDS)).as("GET issued right after its SET").isEqualTo("v" + i);
+                assertThat(gets.get(i).get(5, TimeUnit.SECONDS)).as("GET issued right after its SET")
+                    .isEqualTo("v" + i);
             }
             // The zero-copy style: a handler SET followed at once by a GET of the same key.
             final Recorder handler = new Recorder();
@@ -267,34 +257,6 @@ class EngineReliabilityTest
     }
 
     @Test
-    void aPeerThatNeverAnswersTheHandshakeIsNamedInTheConnectError() throws Exception
-    {
-        try (ServerSocket silent = new ServerSocket(0, 4, InetAddress.getLoopbackAddress()))
-        {
-            final Thread acceptor = new Thread(() ->
-            {
-                try (Socket peer = silent.accept())
-                {
-                    // Accept, read nothing, answer nothing: a peer that hangs mid-handshake.
-                    peer.setSoTimeout(10_000);
-                    Thread.sleep(10_000);
-                }
-                catch (final IOException | InterruptedException done)
-                {
-                    // The test is over.
-                }
-            }, "silent-peer");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            assertThatThrownBy(() -> RedisClient.connect(ClientConfig.create().address("127.0.0.1",
-                silent.getLocalPort()).connectTimeout(Duration.ofMillis(500))))
-                .isInstanceOf(RedisConnectionException.class)
-                .hasMessageContaining("did not answer the handshake (HELLO)");
-            acceptor.interrupt();
-        }
-    }
-
-    @Test
     void anUnresolvableHostFailsItsOwnCommandsAndNeverStopsTheAgent() throws Exception
     {
         final ClientConfig config = config().ioThreads(1);
@@ -303,11 +265,7 @@ class EngineReliabilityTest
             final NodeEndpoint broken = runtime.endpoint("no-such-host.invalid", 6379, false);
             final NodeEndpoint healthy = runtime.endpoint(redis.host(), redis.port(), false);
             final CompletableFuture<Object> lost = broken.submit(ReplyConverters.OBJECT, "PING");
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!healthy.isReady() && System.nanoTime() < deadline)
-            {
-                Thread.sleep(5);
-            }
+            Await.until(Duration.ofSeconds(10), healthy::isReady, "the healthy endpoint connected");
             for (int i = 0; i < 20; i++)
             {
                 assertThat(healthy.submit(ReplyConverters.STRING, "PING").get(2, TimeUnit.SECONDS)).isEqualTo("PONG");
@@ -315,83 +273,6 @@ class EngineReliabilityTest
             assertThatThrownBy(() -> lost.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(RedisTimeoutException.class)
                 .hasMessageContaining("not applied").hasMessageContaining("no-such-host.invalid");
             assertThat(broken.lastError()).contains("cannot resolve host no-such-host.invalid");
-        }
-    }
-
-    @Test
-    void hostileBulkHeaderNeitherAllocatesItsLengthNorPinsMemoryAfterDisconnect() throws Exception
-    {
-        final BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-            .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
-        try (ServerSocket hostile = new ServerSocket(0, 4, InetAddress.getLoopbackAddress()))
-        {
-            final AtomicBoolean hangUp = new AtomicBoolean();
-            final Thread server = new Thread(() -> serveHostileBulk(hostile, hangUp), "hostile-redis");
-            server.setDaemon(true);
-            server.start();
-            try (RedisClient client = RedisClient.connect(ClientConfig.create().address("127.0.0.1",
-                hostile.getLocalPort()).commandTimeout(Duration.ofSeconds(20)).preferResp3(false)
-                .reconnectDelay(Duration.ofSeconds(30), Duration.ofSeconds(30))))
-            {
-                final long baseline = direct.getMemoryUsed();
-                final CompletableFuture<Object> reply = client.async().execute("GET", "big");
-                // 500 MB declared, 4 MiB sent: the receive buffer follows the bytes, not the header.
-                final long grownBy = awaitDirect(direct, used -> used - baseline >= 4L << 20);
-                assertThat(grownBy - baseline).as("direct bytes while 4 MiB of a declared 500 MB arrived")
-                    .isLessThan(32L << 20);
-                hangUp.set(true);
-                assertThatThrownBy(() -> reply.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(RedisException.class);
-                // What stays is at most the pool's bounded cache of small buffers, never the grown one.
-                final long after = awaitDirect(direct, used -> used - baseline <= BufferPool.MAX_RETAINED_BYTES);
-                assertThat(after - baseline).as("direct bytes after the disconnect")
-                    .isLessThanOrEqualTo(BufferPool.MAX_RETAINED_BYTES);
-            }
-            server.interrupt();
-        }
-    }
-
-    private static long awaitDirect(final BufferPoolMXBean direct, final java.util.function.LongPredicate done)
-        throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long used = direct.getMemoryUsed();
-        while (!done.test(used) && System.nanoTime() < deadline)
-        {
-            Thread.sleep(10);
-            used = direct.getMemoryUsed();
-        }
-        return used;
-    }
-
-    /** RESP2 server: answers the handshake PING, then sends a 500 MB bulk header and 4 MiB of it, then waits. */
-    private static void serveHostileBulk(final ServerSocket socket, final AtomicBoolean hangUp)
-    {
-        try (Socket client = socket.accept())
-        {
-            final InputStream in = client.getInputStream();
-            final OutputStream out = client.getOutputStream();
-            final byte[] chunk = new byte[4096];
-            in.read(chunk);
-            out.write("+PONG\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            in.read(chunk);
-            out.write("$500000000\r\n".getBytes(StandardCharsets.US_ASCII));
-            final byte[] filler = new byte[64 << 10];
-            Arrays.fill(filler, (byte)'x');
-            for (int i = 0; i < 64; i++)
-            {
-                out.write(filler);
-            }
-            out.flush();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!hangUp.get() && System.nanoTime() < deadline)
-            {
-                Thread.sleep(5);
-            }
-        }
-        catch (final IOException | InterruptedException done)
-        {
-            // The test is over or the client hung up.
         }
     }
 
@@ -427,7 +308,10 @@ class EngineReliabilityTest
                 producers.add(thread);
                 thread.start();
             }
-            Thread.sleep(ThreadLocalRandom.current().nextInt(1, 25));
+            // Close at a random point of the load, counted in commands issued, not in time.
+            final int closeAfter = ThreadLocalRandom.current().nextInt(0, 5_000);
+            Await.until(Duration.ofSeconds(10), () -> futures.size() + published.get(0) + published.get(1) +
+                published.get(2) >= closeAfter, closeAfter + " commands issued before close()");
             client.close();
             stop.set(true);
             for (final Thread thread : producers)
@@ -436,11 +320,8 @@ class EngineReliabilityTest
                 assertThat(thread.isAlive()).isFalse();
             }
             final long expected = published.get(0) + published.get(1) + published.get(2);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (handler.completed() < expected && System.nanoTime() < deadline)
-            {
-                Thread.sleep(5);
-            }
+            Await.until(Duration.ofSeconds(5), () -> handler.completed() >= expected,
+                "every published zero-copy command completed in round " + round);
             assertThat(handler.completed()).as("zero-copy completions in round " + round).isEqualTo(expected);
             synchronized (futures)
             {
@@ -487,33 +368,14 @@ class EngineReliabilityTest
     }
 
     @Test
-    void configRejectsARingArenaOverTwoGibibytesAndBackoffNeverOverflows()
-    {
-        assertThatThrownBy(() -> ClientConfig.create().address("127.0.0.1", 6379).ringSize(1 << 20)
-            .slotCapacity(1 << 12).conclude()).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("ringSize x slotCapacity must be below 2 GiB");
-        final long max = TimeUnit.SECONDS.toNanos(60);
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            final long delay = NodeConnection.reconnectDelay(TimeUnit.SECONDS.toNanos(10), max, attempt);
-            assertThat(delay).as("attempt " + attempt).isPositive().isLessThanOrEqualTo(max);
-        }
-        assertThat(NodeConnection.reconnectDelay(TimeUnit.SECONDS.toNanos(10), max, 40)).isEqualTo(max);
-        assertThat(NodeConnection.reconnectDelay(TimeUnit.MILLISECONDS.toNanos(10), max, 3))
-            .isEqualTo(TimeUnit.MILLISECONDS.toNanos(80));
-    }
-
-    @Test
     void anIdleConnectionStaysSmallAndGivesBackWhatItGrewUnderLoad() throws Exception
     {
-        final BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-            .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
-        final long before = direct.getMemoryUsed();
+        final long before = DirectMemory.used();
         try (RedisClient client = RedisClient.connect(config().connectionsPerNode(4)
             .idlePingInterval(Duration.ofMillis(300))))
         {
             assertThat(client.awaitAllConnected(5, TimeUnit.SECONDS)).isTrue();
-            final long idle = direct.getMemoryUsed() - before;
+            final long idle = DirectMemory.used() - before;
             assertThat(idle / 4).as("direct bytes per idle connection").isLessThanOrEqualTo(256 << 10);
             final Recorder handler = new Recorder();
             final Batch batch = client.newBatch(handler);
@@ -528,11 +390,13 @@ class EngineReliabilityTest
                 assertThat(batch.await(5, TimeUnit.SECONDS)).isTrue();
             }
             assertThat(handler.failures.get()).isZero();
-            final long busy = direct.getMemoryUsed() - before;
+            final long busy = DirectMemory.used() - before;
             assertThat(busy).as("slots grew for 1 KB SETs").isGreaterThan(idle + (200 << 10));
             // Idle for a PING interval: the grown regions are freed.
-            final long shrunk = awaitDirect(direct, used -> used - before <= idle + (64 << 10)) - before;
-            assertThat(shrunk).as("direct bytes after the connections went idle").isLessThanOrEqualTo(idle + (64 << 10));
+            final long shrunk = DirectMemory.awaitUsed(used -> used - before <= idle + (64 << 10),
+                "the grown regions freed once the connections went idle") - before;
+            assertThat(shrunk).as("direct bytes after the connections went idle")
+                .isLessThanOrEqualTo(idle + (64 << 10));
             System.out.println("direct memory: idle " + idle / 4 + " B per connection, busy " + busy / 4 +
                 ", after idle shrink " + shrunk / 4);
             assertThat(client.sync().get("grow:7")).hasSize(1000);

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.slotring.launcher.LocalRedisServer;
@@ -25,13 +26,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @LocalServer
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class MisbehavingServerTest
+class MisbehavingServerIT
 {
     /** Accepts one connection, answers the handshake's first command with +OK, then writes {@code poison}. */
     private static final class FakeServer implements AutoCloseable
     {
         private final ServerSocket socket;
         private final Thread thread;
+        private final CountDownLatch closed = new CountDownLatch(1);
 
         FakeServer(final byte[] poison, final boolean closeAfter) throws IOException
         {
@@ -60,8 +62,8 @@ class MisbehavingServerTest
                 out.flush();
                 if (!closeAfter)
                 {
-                    // Keep the socket open: the client must give up on its own.
-                    Thread.sleep(30_000);
+                    // Keep the socket open until the test closes the fake: the client must give up on its own.
+                    closed.await(30, TimeUnit.SECONDS);
                 }
             }
             catch (final IOException | InterruptedException ignore)
@@ -83,8 +85,8 @@ class MisbehavingServerTest
         @Override
         public void close() throws IOException
         {
+            closed.countDown();
             socket.close();
-            thread.interrupt();
         }
     }
 

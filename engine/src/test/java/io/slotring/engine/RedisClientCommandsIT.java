@@ -1,7 +1,6 @@
 package io.slotring.engine;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @LocalServer(debugCommand = true)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RedisClientCommandsTest
+class RedisClientCommandsIT
 {
     private static final List<String> PUSHES = new CopyOnWriteArrayList<>();
     private static RedisClient client;
@@ -318,17 +317,5 @@ class RedisClientCommandsTest
         assertThatThrownBy(() -> client.async().execute("SET", "k", new Object()))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected byte[], CharSequence");
         assertThat(client.sync().ping()).isEqualTo("PONG");
-    }
-
-    @Test
-    void configValidatesAndHidesThePassword()
-    {
-        assertThatThrownBy(() -> ClientConfig.create().ringSize(1000).conclude())
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two, got 1000");
-        final ClientConfig config = ClientConfig.create().credentials("user", "hunter2".toCharArray());
-        assertThat(config.toString()).doesNotContain("hunter2").contains("<redacted>");
-        config.conclude();
-        assertThatThrownBy(() -> config.connectionsPerNode(2)).isInstanceOf(IllegalStateException.class);
-        assertThat(Duration.ofNanos(config.commandTimeoutNs())).isPositive();
     }
 }

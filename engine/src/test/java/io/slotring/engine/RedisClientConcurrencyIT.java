@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @LocalServer
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
-class RedisClientConcurrencyTest
+class RedisClientConcurrencyIT
 {
     private static final int THREADS = 16;
     private static final int COMMANDS_PER_THREAD = 100_000;

@@ -9,9 +9,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.slotring.codec.RespReader;
+import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisServer;
+import io.slotring.launcher.ThreadLeaks;
+import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,9 +27,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * load, authentication. Each test starts its own server so a fault never leaks into another test.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RedisClientFaultTest
+class RedisClientFaultIT
 {
-    private static ClientConfig config(final LocalRedisServer redis)
+    /** Short timeouts and a quick reconnect: the settings the fault cases here and in EngineReliabilityIT share. */
+    static ClientConfig config(final LocalRedisServer redis)
     {
         return ClientConfig.create().address(redis.host(), redis.port())
             .commandTimeout(Duration.ofMillis(1000))
@@ -95,20 +100,19 @@ class RedisClientFaultTest
                 assertThat(ex.getCause()).isInstanceOf(RedisConnectionException.class);
                 assertThat(((RedisException)ex.getCause()).mayHaveBeenApplied()).isTrue();
             }
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            String after = null;
-            while (after == null && System.nanoTime() < deadline)
+            final String after = Await.value(Duration.ofSeconds(10), () ->
             {
                 try
                 {
-                    after = client.sync().set("after", "3");
+                    return client.sync().set("after", "3");
                 }
                 catch (final RedisConnectionException ex)
                 {
                     // The first command after a kill may be written into the dead socket; it reports that.
                     assertThat(ex.mayHaveBeenApplied()).isTrue();
+                    return null;
                 }
-            }
+            }, reply -> reply != null, "a SET through the reconnected client");
             assertThat(after).isEqualTo("OK");
             assertThat(client.sync().get("after")).isEqualTo("3");
             assertThat(client.sync().get("before")).isNull();
@@ -124,19 +128,12 @@ class RedisClientFaultTest
         {
             assertThat(client.sync().ping()).isEqualTo("PONG");
             redis.pause();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (client.endpoint().lastError() == null && System.nanoTime() < deadline)
-            {
-                Thread.sleep(10);
-            }
+            Await.until(Duration.ofSeconds(10), () -> client.endpoint().lastError() != null,
+                "the idle PING noticed the paused server");
             assertThat(client.endpoint().lastError()).contains("idle PING unanswered");
             assertThat(client.endpoint().isReady()).isFalse();
             redis.resume();
-            final long back = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!client.endpoint().isReady() && System.nanoTime() < back)
-            {
-                Thread.sleep(10);
-            }
+            Await.until(Duration.ofSeconds(10), client.endpoint()::isReady, "reconnected after the resume");
             assertThat(client.sync().ping()).isEqualTo("PONG");
         }
     }
@@ -189,11 +186,7 @@ class RedisClientFaultTest
                 .isInstanceOf(RedisBackPressureException.class).hasMessageContaining("ring of 8 slots full")
                 .satisfies(ex -> assertThat(((RedisException)ex).mayHaveBeenApplied()).isFalse());
             redis.resume();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (replies.get() < 8 && System.nanoTime() < deadline)
-            {
-                Thread.sleep(5);
-            }
+            Await.until(Duration.ofSeconds(10), () -> replies.get() >= 8, "the 8 stalled GETs answered");
             assertThat(replies.get()).isEqualTo(8);
             assertThat(client.sync().ping()).isEqualTo("PONG");
         }
@@ -202,9 +195,12 @@ class RedisClientFaultTest
     @Test
     void fullRingMakesProducersWaitUntilASlotFreesOrTheTimeoutPasses() throws Exception
     {
+        // Counts the waiting producer's idle calls: the sign that it is blocked on the full ring.
+        final AtomicLong producerIdles = new AtomicLong();
         try (LocalRedisServer redis = LocalRedisServer.builder().start();
             RedisClient client = RedisClient.connect(config(redis).ringSize(4)
-                .backPressure(ClientConfig.BackPressure.WAIT).commandTimeout(Duration.ofSeconds(3))))
+                .backPressure(ClientConfig.BackPressure.WAIT).commandTimeout(Duration.ofSeconds(3))
+                .producerIdleStrategy(() -> countingIdle(producerIdles))))
         {
             redis.pause();
             final List<CompletableFuture<String>> first = new ArrayList<>();
@@ -219,7 +215,8 @@ class RedisClientFaultTest
                 returned.set(true);
                 return f;
             });
-            Thread.sleep(200);
+            Await.until(Duration.ofSeconds(10), () -> producerIdles.get() >= 10,
+                "the producer idling on the full ring");
             assertThat(returned).as("producer waits while the ring is full").isFalse();
             redis.resume();
             assertThat(waiting.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS)).isEqualTo("PONG");
@@ -271,7 +268,8 @@ class RedisClientFaultTest
                 producers.add(producer);
                 producer.start();
             }
-            Thread.sleep(300);
+            // Close under load: once the producers have issued a good number of commands.
+            Await.until(Duration.ofSeconds(10), () -> futures.size() >= 20_000, "20000 commands issued");
             client.close();
             stop.set(true);
             for (final Thread producer : producers)
@@ -285,8 +283,8 @@ class RedisClientFaultTest
                 assertThat(future).as("every future completed").isDone();
             }
             assertThat(futures.stream().filter(f -> f.isCompletedExceptionally()).count()).isPositive();
-            assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(name -> name.startsWith("slotring-io"))).isEmpty();
+            assertThat(ThreadLeaks.names(ThreadLeaks.IO_AGENTS)).as("I/O threads right after close()")
+                .isEmpty();
             assertThat(client.async().get("x")).isCompletedExceptionally();
             final ReplyHandler ignored = new ReplyHandler()
             {
@@ -314,7 +312,8 @@ class RedisClientFaultTest
                 .clientName("fallback")))
         {
             assertThat(client.sync().ping()).isEqualTo("PONG");
-            assertThat(client.sync().execute("CLIENT", "GETNAME")).isEqualTo("fallback".getBytes(StandardCharsets.UTF_8));
+            assertThat(client.sync().execute("CLIENT", "GETNAME"))
+                .isEqualTo("fallback".getBytes(StandardCharsets.UTF_8));
             // RESP2: HGETALL arrives as a flat array and still converts to a map.
             client.sync().hset("h", java.util.Map.of("f", "v"));
             assertThat(client.sync().hgetall("h")).containsEntry("f", "v");
@@ -346,5 +345,33 @@ class RedisClientFaultTest
                 .isInstanceOf(RedisConnectionException.class)
                 .hasMessageContaining("NOAUTH");
         }
+    }
+
+    /** The default producer idle strategy, counting its calls into {@code idles}. */
+    private static IdleStrategy countingIdle(final AtomicLong idles)
+    {
+        final IdleStrategy delegate = ConnectionSettings.defaultProducerIdleStrategy();
+        return new IdleStrategy()
+        {
+            @Override
+            public void idle(final int workCount)
+            {
+                idles.incrementAndGet();
+                delegate.idle(workCount);
+            }
+
+            @Override
+            public void idle()
+            {
+                idles.incrementAndGet();
+                delegate.idle();
+            }
+
+            @Override
+            public void reset()
+            {
+                delegate.reset();
+            }
+        };
     }
 }

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 @LocalCluster(masters = 3, replicasPerMaster = 1, nodeTimeoutMillis = 2000, debugCommand = true,
         config = {"requirepass", "fault-pass"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterFaultTest {
+class ClusterFaultIT {
     private static LocalRedisCluster shared;
     private final LocalRedisCluster cluster;
 
-    ClusterFaultTest(LocalRedisCluster cluster) {
+    ClusterFaultIT(LocalRedisCluster cluster) {
         this.cluster = cluster;
     }
 
@@ -52,7 +52,7 @@ class ClusterFaultTest {
         String id = replica.nodeId();
         cluster.kill(replica);
         assertThat(replica.isAlive()).isFalse();
-        assertThat(LocalRedisServerTest.isRunning(oldPid)).isFalse();
+        assertThat(LocalRedisServerIT.isRunning(oldPid)).isFalse();
         cluster.restart(replica);
         assertThat(replica.isAlive()).isTrue();
         cluster.awaitClusterOk(Duration.ofSeconds(30));

@@ -14,21 +14,19 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @LocalServer
 @Timeout(30)
-class FaultProxyTest {
+class FaultProxyIT {
     private static final String PING = "*1\r\n$4\r\nPING\r\n";
     private static final String PONG = "+PONG\r\n";
 
     private final LocalRedisServer redis;
 
-    FaultProxyTest(LocalRedisServer redis) {
+    FaultProxyIT(LocalRedisServer redis) {
         this.redis = redis;
     }
 
@@ -207,11 +205,12 @@ class FaultProxyTest {
             assertThat(busy.call("PING")).isEqualTo(PONG);
             proxy.delay(Duration.ofSeconds(10)); // a chunk sleeping in the delay must not hold close() up
             held.send("PING");
-            assertThat(proxyThreads()).isNotEmpty().allMatch(Thread::isDaemon);
+            assertThat(ThreadLeaks.alive(ThreadLeaks.FAULT_PROXY)).isNotEmpty().allMatch(Thread::isDaemon);
             long start = System.nanoTime();
             proxy.close();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
-            awaitEquals(List.of(), FaultProxyTest::proxyThreads, "slotring-fault-proxy threads after close()");
+            ThreadLeaks.awaitNone(Duration.ofSeconds(5), ThreadLeaks.FAULT_PROXY,
+                    "slotring-fault-proxy threads after close()");
             assertThat(busy.readUntilClosed()).isEmpty();
             assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
             assertThat(proxy.activeConnections()).isZero();
@@ -232,21 +231,9 @@ class FaultProxyTest {
                 .hasMessageContaining("got 0");
     }
 
-    private static List<Thread> proxyThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("slotring-fault-proxy"))
-                .collect(Collectors.toList());
-    }
-
-    /** Polls for up to 5 s: the proxy's threads update connections and counters a moment after the peer sees bytes. */
-    private static void awaitEquals(Object expected, Supplier<?> actual, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (Object now = actual.get(); !expected.equals(now); now = actual.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + what + " to become " + expected + " within 5s, got " + now);
-            }
-            Thread.sleep(20);
-        }
+    /** Up to 5 s: the proxy's threads update connections and counters a moment after the peer sees bytes. */
+    private static void awaitEquals(Object expected, Supplier<?> actual, String what) {
+        Await.value(Duration.ofSeconds(5), actual, expected::equals, what + " to become " + expected);
     }
 
     /** A bare RESP2 connection over java.net.Socket, so the proxy is tested with nothing of ours in between. */

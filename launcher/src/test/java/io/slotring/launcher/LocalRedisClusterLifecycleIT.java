@@ -10,7 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class LocalRedisClusterLifecycleTest {
+class LocalRedisClusterLifecycleIT {
 
     @ParameterizedTest(name = "{0} masters + 1 replica each")
     @ValueSource(ints = {3, 5})
@@ -58,7 +58,7 @@ class LocalRedisClusterLifecycleTest {
             assertThat(cluster.nodeForSlot(16383)).isSameAs(cluster.masters().get(masterCount - 1));
         }
         for (long pid : pids) {
-            assertThat(LocalRedisServerTest.isRunning(pid)).as("pid %d after close", pid).isFalse();
+            assertThat(LocalRedisServerIT.isRunning(pid)).as("pid %d after close", pid).isFalse();
         }
         assertThat(dir).doesNotExist();
     }

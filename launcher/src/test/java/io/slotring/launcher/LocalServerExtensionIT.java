@@ -6,10 +6,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 @LocalServer(debugCommand = true, config = {"requirepass", "secret"})
-class LocalServerExtensionTest {
+class LocalServerExtensionIT {
     private final LocalRedisServer constructorInjected;
 
-    LocalServerExtensionTest(LocalRedisServer server) {
+    LocalServerExtensionIT(LocalRedisServer server) {
         this.constructorInjected = server;
     }
 

@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Another JVM may grab a port between our bind probe and redis' bind: the launcher must move on, not fail. */
-class PortRaceTest {
+class PortRaceIT {
 
     @Test
     void movesToAnotherPortWhenTheBusPortIsTaken() throws Exception {

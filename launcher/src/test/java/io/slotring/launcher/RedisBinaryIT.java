@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class RedisBinaryTest {
+class RedisBinaryIT {
     private static final String INSTALL_HINT =
             "Install it with: apt-get install -y redis-server (bin/test and bin/bench do this for you)";
 
