@@ -23,7 +23,7 @@ public final class RespProtocolException extends RuntimeException
     }
 
     /**
-     * Absolute index in the buffer passed to {@link RespDecoder#decode} (not relative to the frame start) of the
+     * Absolute index in the buffer passed to the decoder's {@code decode} (not relative to the frame start) of the
      * offending byte, or of the start of the offending token for bound violations.
      *
      * @return the absolute offset of the problem.

@@ -1,15 +1,16 @@
 /**
- * RESP2/RESP3 wire codec over Agrona buffers, allocation-free on every hot path.
+ * The public part of slotring's RESP2/RESP3 codec: what a zero-copy reply handler reads, and cluster key hashing.
  * <ul>
- *     <li>{@link io.slotring.codec.RespEncoder} writes commands (arrays of bulk strings) in place;
- *     {@link io.slotring.codec.CommandHeader} precomputes the fixed start of hot commands.</li>
- *     <li>{@link io.slotring.codec.RespDecoder} finds and validates frame boundaries in a receive buffer,
- *     resumably, in linear time however the bytes are chunked, and throws
- *     {@link io.slotring.codec.RespProtocolException} on anything malformed.</li>
- *     <li>{@link io.slotring.codec.RespReader} walks one validated frame token by token, exposing payloads in
- *     place.</li>
+ *     <li>{@link io.slotring.codec.RespReader} walks one validated reply frame token by token, exposing payloads in
+ *     place (no copy, no allocation); {@link io.slotring.codec.RespType} names the token types.</li>
+ *     <li>{@link io.slotring.codec.RespProtocolException} reports malformed input: what was expected, at which
+ *     offset, and what came.</li>
+ *     <li>{@link io.slotring.codec.SlotHash} maps keys to Redis Cluster slots (CRC16 with hash tags).</li>
  * </ul>
- * Ownership: none of these classes copy or retain the caller's buffers beyond the current wrap/decode; all are
- * single-threaded flyweights meant to be held one per connection (decoder) or per thread (encoder, reader).
+ * The encoder, the incremental decoder and the precomputed command headers are in
+ * {@code io.slotring.codec.internal}, exported only to slotring's engine and cluster modules.
+ * <p>
+ * Ownership: none of these classes copy or retain the caller's buffers beyond the current wrap; readers are
+ * single-threaded flyweights, one per thread.
  */
 package io.slotring.codec;
