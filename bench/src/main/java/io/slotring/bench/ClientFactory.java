@@ -25,7 +25,9 @@ public final class ClientFactory
     public static final List<String> BLOCKING_CLIENTS = List.of(SLOTRING_SYNC, LETTUCE_SYNC, JEDIS_SYNC);
 
     private ClientFactory()
+
     {
+
     }
 
     static boolean isJvmClient(final String name)

@@ -28,7 +28,9 @@ final class ContextSwitches
     private static final String NONVOLUNTARY = "nonvoluntary_ctxt_switches:";
 
     private ContextSwitches()
+
     {
+
     }
 
     /**

@@ -32,7 +32,9 @@ final class JvmMeters
     }
 
     private JvmMeters()
+
     {
+
     }
 
     /** Readings at one instant. */

@@ -21,7 +21,9 @@ final class KeyLoader
     private static final int WINDOW = 2048;
 
     private KeyLoader()
+
     {
+
     }
 
     /**

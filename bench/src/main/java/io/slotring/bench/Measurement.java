@@ -36,7 +36,9 @@ final class Measurement
     private static final long JOIN_GRACE_NS = TimeUnit.SECONDS.toNanos(5);
 
     private Measurement()
+
     {
+
     }
 
     static RunResult run(final BenchClient client, final Op op, final int round, final BenchSettings settings,

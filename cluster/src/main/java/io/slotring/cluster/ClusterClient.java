@@ -1,6 +1,5 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,17 +8,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.slotring.codec.SlotHash;
 import io.slotring.engine.AsyncCommands;
 import io.slotring.engine.Batch;
+import io.slotring.engine.RedisClient;
+import io.slotring.engine.RedisConnectionException;
+import io.slotring.engine.ReplyHandler;
+import io.slotring.engine.SyncCommands;
 import io.slotring.engine.internal.ApiAccess;
 import io.slotring.engine.internal.CommandBatch;
 import io.slotring.engine.internal.IoRuntime;
 import io.slotring.engine.internal.NodeEndpoint;
-import io.slotring.engine.RedisClient;
-import io.slotring.engine.RedisConnectionException;
 import io.slotring.engine.internal.ReplyConverters;
-import io.slotring.engine.ReplyHandler;
-import io.slotring.engine.SyncCommands;
 import org.agrona.DirectBuffer;
 
 /**

@@ -34,7 +34,9 @@ public final class ClusterConfig extends ConnectionSettings<ClusterConfig>
     private long livenessProbeIntervalNs = Duration.ofMillis(500).toNanos();
 
     private ClusterConfig()
+
     {
+
     }
 
     /**

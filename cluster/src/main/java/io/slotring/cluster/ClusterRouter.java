@@ -1,6 +1,5 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -12,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.slotring.codec.RespReader;
+import io.slotring.codec.SlotHash;
 import io.slotring.engine.internal.IoRuntime;
 import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.RedirectHandler;

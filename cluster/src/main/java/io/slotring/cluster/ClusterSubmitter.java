@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-import io.slotring.engine.internal.CommandSubmitter;
-import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.RedisConnectionException;
 import io.slotring.engine.ReplyConverter;
+import io.slotring.engine.internal.CommandSubmitter;
+import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.ReplyConverters;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;

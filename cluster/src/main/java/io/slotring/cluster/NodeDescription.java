@@ -1,8 +1,9 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.util.Arrays;
 import java.util.Objects;
+
+import io.slotring.codec.SlotHash;
 
 /**
  * One cluster node as a topology reply describes it: immutable. Slot ranges are normalised (sorted, touching or

@@ -1,8 +1,8 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.util.Arrays;
 
+import io.slotring.codec.SlotHash;
 import io.slotring.engine.internal.NodeEndpoint;
 
 /**

@@ -1,12 +1,13 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import io.slotring.codec.SlotHash;
 
 /**
  * A cluster's topology as one node described it: masters, replicas, and which master owns each slot. Immutable;

@@ -1,6 +1,5 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+
+import io.slotring.codec.SlotHash;
 
 /**
  * Builds a {@link TopologyDescription} from a CLUSTER SHARDS or CLUSTER SLOTS reply in the generic Java form the
@@ -52,7 +53,9 @@ final class TopologyParser
         .thenComparing(NodeDescription::nodeId);
 
     private TopologyParser()
+
     {
+
     }
 
     /**
@@ -77,7 +80,8 @@ final class TopologyParser
             final String where = SHARDS + " shard #" + i;
             final Map<String, Object> shard = fields(shards.get(i), where);
             final int[] slots = slotPairs(required(shard, "slots", where), where + " \"slots\"");
-            final List<?> nodeReplies = list(required(shard, "nodes", where), where + " \"nodes\"", "an array of nodes");
+            final List<?> nodeReplies = list(required(shard, "nodes", where), where + " \"nodes\"",
+                "an array of nodes");
 
             final List<ShardNode> nodes = new ArrayList<>(nodeReplies.size());
             for (int n = 0; n < nodeReplies.size(); n++)
@@ -127,7 +131,8 @@ final class TopologyParser
             final List<?> entry = list(entries.get(i), where, "an array [start, end, master, replica...]");
             if (entry.size() < 3)
             {
-                throw new IllegalArgumentException(where + ": expected an array [start, end, master, replica...], got " +
+                throw new IllegalArgumentException(where +
+                    ": expected an array [start, end, master, replica...], got " +
                     describe(entry));
             }
             final int start = slot(entry.get(0), where + " start");
@@ -325,7 +330,8 @@ final class TopologyParser
 
     // ------------------------------------------------------------------------------------------------------- common
 
-    private static TopologyDescription canonical(final List<NodeDescription> masters, final List<NodeDescription> replicas)
+    private static TopologyDescription canonical(final List<NodeDescription> masters,
+        final List<NodeDescription> replicas)
     {
         masters.sort(BY_FIRST_SLOT_THEN_ID);
         final Map<String, Integer> masterIndex = new HashMap<>(masters.size() * 2);

@@ -1,6 +1,5 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -19,8 +18,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
-import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.codec.SlotHash;
 import io.slotring.engine.RedisServerException;
+import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.ReplyConverters;
 
 /**

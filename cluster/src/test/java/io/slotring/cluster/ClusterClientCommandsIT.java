@@ -1,6 +1,5 @@
 package io.slotring.cluster;
 
-import io.slotring.codec.SlotHash;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.slotring.codec.RespReader;
 import io.slotring.codec.RespType;
+import io.slotring.codec.SlotHash;
 import io.slotring.engine.Batch;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.RedisServerException;

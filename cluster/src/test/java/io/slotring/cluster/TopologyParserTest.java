@@ -535,7 +535,8 @@ class TopologyParserTest
     private static List<Object> threeRanges(final boolean resp3)
     {
         return list(
-            list(0L, 5460L, slotsNode(resp3, "127.0.0.1", 7000, A, null), slotsNode(resp3, "127.0.0.1", 7003, A1, null)),
+            list(0L, 5460L, slotsNode(resp3, "127.0.0.1", 7000, A, null), slotsNode(resp3, "127.0.0.1", 7003, A1,
+                null)),
             list(5461L, 10922L, slotsNode(resp3, "127.0.0.1", 7001, B, null),
                 slotsNode(resp3, "127.0.0.1", 7004, B1, null)),
             list(10923L, 16383L, slotsNode(resp3, "127.0.0.1", 7002, C, null),

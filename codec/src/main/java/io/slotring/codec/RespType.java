@@ -40,7 +40,9 @@ public final class RespType
     public static final byte ATTRIBUTE = '|';
 
     private RespType()
+
     {
+
     }
 
     /**

@@ -13,9 +13,10 @@ import org.agrona.UnsafeApi;
  * key, or of its hash tag, modulo {@link #SLOT_COUNT}.
  * <p>
  * <b>Hash tags.</b> As in the cluster spec and the server's {@code keyHashSlot}: when the key contains a
- * <code>'&#123;'</code>, and a <code>'&#125;'</code> follows the FIRST <code>'&#123;'</code>, and at least one byte lies between them, only the
- * bytes between that <code>'&#123;'</code> and the first <code>'&#125;'</code> after it are hashed; otherwise the whole key is. So
- * {@code "{user1000}.following"} and {@code "{user1000}.followers"} share a slot, {@code "foo{}{bar}"} hashes the whole
+ * <code>'&#123;'</code>, and a <code>'&#125;'</code> follows the FIRST <code>'&#123;'</code>, and at least one byte
+ * lies between them, only the bytes between that <code>'&#123;'</code> and the first <code>'&#125;'</code> after it
+ * are hashed; otherwise the whole key is. So {@code "{user1000}.following"} and {@code "{user1000}.followers"} share
+ * a slot, {@code "foo{}{bar}"} hashes the whole
  * key, {@code "foo{{bar}}zap"} hashes <code>"&#123;bar"</code> and {@code "foo{bar}{zap}"} hashes {@code "bar"}.
  * <p>
  * <b>No copying, no allocation.</b> Every overload reads the key where it lies: a slice of a {@code byte[]}, a region
@@ -86,7 +87,9 @@ public final class SlotHash
     }
 
     private SlotHash()
+
     {
+
     }
 
     /**

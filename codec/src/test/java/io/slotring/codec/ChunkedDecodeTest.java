@@ -1,10 +1,9 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.RespDecoder;
-
 import java.util.List;
 import java.util.SplittableRandom;
 
+import io.slotring.codec.internal.RespDecoder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,6 @@
 package io.slotring.codec;
 
 import io.slotring.codec.internal.CommandHeader;
-
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

@@ -1,12 +1,11 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.RespDecoder;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import io.slotring.codec.internal.RespDecoder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -178,7 +177,8 @@ class DecoderFuzzTest
         for (int i = from; i < bytes.length; i++)
         {
             final byte b = bytes[i];
-            if (b == '$' || b == '*' || b == '%' || b == '~' || b == '>' || b == '|' || b == '!' || b == '=' || b == ':')
+            if (b == '$' || b == '*' || b == '%' || b == '~' || b == '>' || b == '|' || b == '!' || b == '=' ||
+                b == ':')
             {
                 int end = i + 1;
                 while (end < bytes.length && bytes[end] != '\r')

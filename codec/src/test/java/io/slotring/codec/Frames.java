@@ -1,11 +1,10 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.RespDecoder;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.slotring.codec.internal.RespDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -112,7 +111,8 @@ final class Frames
     }
 
     /** Decode every complete frame in one go; returns their dumps, and "INCOMPLETE" or the error, last. */
-    static List<String> decodeAll(final RespDecoder decoder, final DirectBuffer buffer, final int offset, final int limit)
+    static List<String> decodeAll(final RespDecoder decoder, final DirectBuffer buffer, final int offset,
+        final int limit)
     {
         final List<String> out = new ArrayList<>();
         int position = offset;

@@ -1,11 +1,10 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.RespDecoder;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongUnaryOperator;
 
+import io.slotring.codec.internal.RespDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +60,8 @@ class LinearScanTest
                 start = 0;
                 if (limit + length > buffer.capacity())
                 {
-                    final UnsafeBuffer bigger = new UnsafeBuffer(new byte[Math.max(limit + length, buffer.capacity() * 2)]);
+                    final UnsafeBuffer bigger = new UnsafeBuffer(new byte[Math.max(limit + length,
+                        buffer.capacity() * 2)]);
                     bigger.putBytes(0, buffer, 0, limit);
                     buffer = bigger;
                     result.growths++;
@@ -153,7 +153,8 @@ class LinearScanTest
         final long total = 1 + length + 2;
         final RespDecoder decoder = new RespDecoder();
 
-        final Result result = stream(decoder, total, i -> i == 0 ? '+' : i <= length ? 'a' + (i % 26) : i == length + 1 ? '\r' : '\n');
+        final Result result = stream(decoder, total,
+            i -> i == 0 ? '+' : i <= length ? 'a' + (i % 26) : i == length + 1 ? '\r' : '\n');
 
         assertThat(result.frames).containsExactly((int)total);
         assertThat(result.reads).isEqualTo(161);

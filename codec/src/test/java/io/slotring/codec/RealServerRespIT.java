@@ -1,7 +1,5 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.CommandHeader;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import io.slotring.codec.internal.CommandHeader;
 import io.slotring.launcher.LocalRedisServer;
 import io.slotring.launcher.LocalServer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,11 +1,10 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.RespDecoder;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import io.slotring.codec.internal.RespDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -37,7 +36,8 @@ final class ReceiveSimulator
     private long minimumBoundViolations;
     private final List<Integer> expectedFrameLengths;
 
-    ReceiveSimulator(final RespDecoder decoder, final int initialCapacity, final long seed, final double compactProbability)
+    ReceiveSimulator(final RespDecoder decoder, final int initialCapacity, final long seed,
+        final double compactProbability)
     {
         this(decoder, initialCapacity, seed, compactProbability, null);
     }

@@ -1,9 +1,8 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.RespDecoder;
-
 import java.util.stream.Stream;
 
+import io.slotring.codec.internal.RespDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -220,7 +219,8 @@ class RespDecoderTest
             arguments("*2\n", 2, "expected a digit or '\\r' at offset 2, got '\\n' (0x0a)"),
             arguments(":12.5\r\n", 3, "expected a digit or '\\r' at offset 3, got '.' (0x2e)"),
             // overflowing lengths and integers
-            arguments("$12345678901234567890\r\n", 20, "expected '\\r' after at most 19 digits at offset 20, got '0' (0x30)"),
+            arguments("$12345678901234567890\r\n", 20,
+                "expected '\\r' after at most 19 digits at offset 20, got '0' (0x30)"),
             arguments(":9223372036854775808\r\n", 1, "expected a number within the signed 64-bit range at offset 1, " +
                 "got overflow at digit '8' (0x38) at offset 19"),
             arguments(":-9223372036854775809\r\n", 2, "expected a number within the signed 64-bit range at offset 2, " +
@@ -242,11 +242,14 @@ class RespDecoderTest
             // too deep
             arguments(tooDeep, 256, "expected nesting depth <= 64 (maxDepth) at offset 256, got depth 65"),
             // streamed
-            arguments("$?\r\n", 1, "expected a length (streamed strings and aggregates are not supported) at offset 1, " +
+            arguments("$?\r\n", 1,
+                "expected a length (streamed strings and aggregates are not supported) at offset 1, " +
                 "got '?' (0x3f)"),
-            arguments("*?\r\n", 1, "expected a length (streamed strings and aggregates are not supported) at offset 1, " +
+            arguments("*?\r\n", 1,
+                "expected a length (streamed strings and aggregates are not supported) at offset 1, " +
                 "got '?' (0x3f)"),
-            arguments("%?\r\n", 1, "expected a length (streamed strings and aggregates are not supported) at offset 1, " +
+            arguments("%?\r\n", 1,
+                "expected a length (streamed strings and aggregates are not supported) at offset 1, " +
                 "got '?' (0x3f)"),
             // RESP3 scalars
             arguments("_x\r\n", 1, "expected '\\r\\n' at offset 1, got 'x' (0x78)"),
@@ -259,9 +262,11 @@ class RespDecoderTest
             arguments(",1e\r\n", 3, "expected a digit in the double's exponent at offset 3, got '\\r' (0x0d)"),
             arguments("(12a\r\n", 3, "expected a digit or '\\r\\n' at offset 3, got 'a' (0x61)"),
             arguments("(\r\n", 1, "expected a digit at offset 1, got '\\r' (0x0d)"),
-            arguments("=3\r\nabc\r\n", 1, "expected a verbatim string length >= 4 (3-byte format and ':') at offset 1, " +
+            arguments("=3\r\nabc\r\n", 1,
+                "expected a verbatim string length >= 4 (3-byte format and ':') at offset 1, " +
                 "got 3"),
-            arguments("=6\r\ntxtxab\r\n", 7, "expected ':' after the 3-byte verbatim format at offset 7, got 'x' (0x78)"),
+            arguments("=6\r\ntxtxab\r\n", 7,
+                "expected ':' after the 3-byte verbatim format at offset 7, got 'x' (0x78)"),
             // text lines
             arguments("+hello\nworld\r\n", 6, "expected '\\r\\n' (a line must not contain a bare '\\n') at offset 6, " +
                 "got '\\n' (0x0a)"),
@@ -320,7 +325,8 @@ class RespDecoderTest
         assertThat(small.decode(buffer("+12345\r\n"), 0, 8)).isEqualTo(8);
         final RespProtocolException ex = catchThrowableOfType(RespProtocolException.class,
             () -> small.decode(buffer("+123456\r\n"), 0, 9));
-        assertThat(ex.getMessage()).isEqualTo("expected '\\r\\n' within 5 bytes (maxBulkLength) at offset 6, got '6' (0x36)");
+        assertThat(ex.getMessage()).isEqualTo(
+            "expected '\\r\\n' within 5 bytes (maxBulkLength) at offset 6, got '6' (0x36)");
         assertThat(ex.offset()).isEqualTo(6);
     }
 

@@ -1,13 +1,12 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.RespDecoder;
-import io.slotring.codec.internal.RespEncoder;
-import io.slotring.codec.internal.CommandHeader;
-
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 
+import io.slotring.codec.internal.CommandHeader;
+import io.slotring.codec.internal.RespDecoder;
+import io.slotring.codec.internal.RespEncoder;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,11 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.RespDecoder;
-import io.slotring.codec.internal.RespEncoder;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.slotring.codec.internal.RespDecoder;
+import io.slotring.codec.internal.RespEncoder;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -199,7 +198,8 @@ class RespPropertiesTest
     static Arbitrary<Node> aggregates(final Arbitrary<Node> element)
     {
         return Arbitraries.oneOf(
-            Combinators.combine(Arbitraries.of(RespType.ARRAY, RespType.SET, RespType.PUSH), element.list().ofMaxSize(4))
+            Combinators.combine(Arbitraries.of(RespType.ARRAY, RespType.SET, RespType.PUSH),
+                element.list().ofMaxSize(4))
                 .as((type, children) -> new Node(type, null, false, children, null)),
             element.list().ofMaxSize(3).map(pairsOf -> new Node(RespType.MAP, null, false, doubled(pairsOf), null)),
             Arbitraries.just(new Node(RespType.ARRAY, null, true, null, null)));
@@ -220,7 +220,8 @@ class RespPropertiesTest
     @Provide
     Arbitrary<Node> values()
     {
-        final Arbitrary<Node> plain = Arbitraries.recursive(RespPropertiesTest::leaves, RespPropertiesTest::aggregates, 0, 4);
+        final Arbitrary<Node> plain = Arbitraries.recursive(RespPropertiesTest::leaves, RespPropertiesTest::aggregates,
+            0, 4);
         // sometimes decorate the value, and a nested one, with an attribute
         return Combinators.combine(plain, leaves().list().ofMaxSize(2), Arbitraries.integers().between(0, 3))
             .as((node, attributePairs, mode) ->

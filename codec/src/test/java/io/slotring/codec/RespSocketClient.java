@@ -1,8 +1,5 @@
 package io.slotring.codec;
 
-import io.slotring.codec.internal.RespDecoder;
-import io.slotring.codec.internal.RespEncoder;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +9,8 @@ import java.net.Socket;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
+import io.slotring.codec.internal.RespDecoder;
+import io.slotring.codec.internal.RespEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

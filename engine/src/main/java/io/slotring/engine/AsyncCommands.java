@@ -1,14 +1,14 @@
 package io.slotring.engine;
 
-import io.slotring.engine.internal.ApiAccess;
-import io.slotring.engine.internal.CommandChecks;
-import io.slotring.engine.internal.CommandSubmitter;
-import io.slotring.engine.internal.ReplyConverters;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+
+import io.slotring.engine.internal.ApiAccess;
+import io.slotring.engine.internal.CommandChecks;
+import io.slotring.engine.internal.CommandSubmitter;
+import io.slotring.engine.internal.ReplyConverters;
 
 /**
  * The async style: each command returns a {@code CompletableFuture} of a Java value. Error replies complete the

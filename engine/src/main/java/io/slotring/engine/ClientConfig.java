@@ -22,7 +22,9 @@ public final class ClientConfig extends ConnectionSettings<ClientConfig>
     private int port = 6379;
 
     private ClientConfig()
+
     {
+
     }
 
     /**

@@ -1,12 +1,11 @@
 package io.slotring.engine;
 
+import java.util.concurrent.TimeUnit;
+
 import io.slotring.engine.internal.ApiAccess;
 import io.slotring.engine.internal.CommandBatch;
 import io.slotring.engine.internal.IoRuntime;
 import io.slotring.engine.internal.NodeEndpoint;
-
-import java.util.concurrent.TimeUnit;
-
 import org.agrona.DirectBuffer;
 
 /**

@@ -1,7 +1,5 @@
 package io.slotring.engine;
 
-import io.slotring.engine.internal.CallerWaiter;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import io.slotring.engine.internal.CallerWaiter;
 
 /**
  * The sync style: each command blocks until its reply, bounded by the command timeout (plus a margin, since the

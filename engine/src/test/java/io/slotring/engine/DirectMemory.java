@@ -14,7 +14,9 @@ final class DirectMemory
         .stream().filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
 
     private DirectMemory()
+
     {
+
     }
 
     /** @return direct bytes in use now. */

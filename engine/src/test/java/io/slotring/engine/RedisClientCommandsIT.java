@@ -202,7 +202,9 @@ class RedisClientCommandsIT
             }
 
             public void onFailure(final long token, final RedisException error)
+
             {
+
             }
         });
         for (int i = 0; i < keys.length; i++)
@@ -221,7 +223,9 @@ class RedisClientCommandsIT
             }
 
             public void onFailure(final long token, final RedisException error)
+
             {
+
             }
         });
         for (int round = 0; round < 3; round++)

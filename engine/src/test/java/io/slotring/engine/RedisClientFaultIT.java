@@ -173,7 +173,9 @@ class RedisClientFaultIT
                 }
 
                 public void onFailure(final long token, final RedisException error)
+
                 {
+
                 }
             };
             final byte[] key = "bp".getBytes(StandardCharsets.US_ASCII);

@@ -20,12 +20,14 @@ import java.util.List;
  * launcher must not depend on the codec module it helps to test. Every read is bounded by a socket timeout so
  * a paused (SIGSTOP) or wedged server can never hang a test run. Not thread-safe: callers serialise access.
  */
-final class AdminConnection implements AutoCloseable {
+final class AdminConnection implements AutoCloseable
+{
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    private AdminConnection(Socket socket) throws IOException {
+    private AdminConnection(Socket socket) throws IOException
+    {
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
         this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
@@ -35,18 +37,23 @@ final class AdminConnection implements AutoCloseable {
      * Connects and, when {@code password} is non-null, authenticates (so servers started with requirepass can
      * still be administered).
      */
-    static AdminConnection open(String host, int port, int timeoutMillis, String password) throws IOException {
+    static AdminConnection open(String host, int port, int timeoutMillis, String password) throws IOException
+    {
         Socket socket = new Socket();
-        try {
+        try
+        {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(timeoutMillis);
             socket.connect(new InetSocketAddress(host, port), timeoutMillis);
             AdminConnection connection = new AdminConnection(socket);
-            if (password != null) {
+            if (password != null)
+            {
                 connection.call(timeoutMillis, "AUTH", password);
             }
             return connection;
-        } catch (IOException | RuntimeException e) {
+        }
+        catch (IOException | RuntimeException e)
+        {
             closeQuietly(socket);
             throw e;
         }
@@ -60,19 +67,23 @@ final class AdminConnection implements AutoCloseable {
      * @throws IOException on I/O failure, including {@link java.net.SocketTimeoutException} on a read timeout;
      *     the connection must then be discarded because a late reply would desynchronise it
      */
-    Object call(int timeoutMillis, String... args) throws IOException {
+    Object call(int timeoutMillis, String... args) throws IOException
+    {
         socket.setSoTimeout(timeoutMillis);
         write(args);
         Object reply = read();
-        if (reply instanceof RedisReplyError) {
+        if (reply instanceof RedisReplyError)
+        {
             throw (RedisReplyError) reply;
         }
         return reply;
     }
 
-    private void write(String... args) throws IOException {
+    private void write(String... args) throws IOException
+    {
         writeHeader('*', args.length);
-        for (String arg : args) {
+        for (String arg : args)
+        {
             byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
             writeHeader('$', bytes.length);
             out.write(bytes);
@@ -82,45 +93,55 @@ final class AdminConnection implements AutoCloseable {
         out.flush();
     }
 
-    private void writeHeader(char type, int length) throws IOException {
+    private void writeHeader(char type, int length) throws IOException
+    {
         out.write(type);
         out.write(Integer.toString(length).getBytes(StandardCharsets.US_ASCII));
         out.write('\r');
         out.write('\n');
     }
 
-    private Object read() throws IOException {
+    private Object read() throws IOException
+    {
         int type = in.read();
-        if (type < 0) {
+        if (type < 0)
+        {
             throw new EOFException("connection closed by server");
         }
         String line = readLine();
-        switch (type) {
+        switch (type)
+        {
             case '+':
                 return line;
             case '-':
                 return new RedisReplyError(line);
             case ':':
                 return Long.parseLong(line);
-            case '$': {
+            case '$':
+            {
                 int length = Integer.parseInt(line);
-                if (length < 0) {
+                if (length < 0)
+                {
                     return null;
                 }
                 byte[] bytes = in.readNBytes(length);
-                if (bytes.length < length) {
+                if (bytes.length < length)
+                {
                     throw new EOFException("connection closed inside a bulk string");
                 }
                 readLine(); // trailing CRLF
                 return new String(bytes, StandardCharsets.UTF_8);
             }
-            case '*': {
+            case '*':
+            {
                 int count = Integer.parseInt(line);
-                if (count < 0) {
+                if (count < 0)
+                {
                     return null;
                 }
                 List<Object> items = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
+                for (int i = 0; i < count; i++)
+                {
                     items.add(read());
                 }
                 return items;
@@ -130,16 +151,21 @@ final class AdminConnection implements AutoCloseable {
         }
     }
 
-    private String readLine() throws IOException {
+    private String readLine() throws IOException
+    {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(64);
-        while (true) {
+        while (true)
+        {
             int b = in.read();
-            if (b < 0) {
+            if (b < 0)
+            {
                 throw new EOFException("connection closed inside a reply line");
             }
-            if (b == '\r') {
+            if (b == '\r')
+            {
                 int lf = in.read();
-                if (lf != '\n') {
+                if (lf != '\n')
+                {
                     throw new IOException("malformed RESP line: CR not followed by LF");
                 }
                 return buffer.toString(StandardCharsets.UTF_8);
@@ -149,14 +175,19 @@ final class AdminConnection implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close()
+    {
         closeQuietly(socket);
     }
 
-    private static void closeQuietly(Socket socket) {
-        try {
+    private static void closeQuietly(Socket socket)
+    {
+        try
+        {
             socket.close();
-        } catch (IOException ignored) {
+        }
+        catch (IOException ignored)
+        {
             // Nothing useful to do: the socket is being discarded.
         }
     }

@@ -24,7 +24,9 @@ public final class Await
     private static final long MAX_PAUSE_NANOS = 50_000_000L;
 
     private Await()
+
     {
+
     }
 
     /**

@@ -16,11 +16,13 @@ import java.util.Set;
  * it is the test harness that checks the client, so it depends on nothing but the JDK, and the launcher asks
  * questions the client never does (flags, handshake state, each node's own opinion).
  */
-public final class ClusterView {
+public final class ClusterView
+{
     static final int SLOTS = 16384;
 
     /** One line of CLUSTER NODES. */
-    static final class Entry {
+    static final class Entry
+    {
         final String id;
         /** As announced; empty before the node's first MEET. */
         final String host;
@@ -31,7 +33,8 @@ public final class ClusterView {
         /** Inclusive [start, end] pairs; open migrations ("[slot->-id]") are left out on purpose. */
         final List<int[]> slots;
 
-        Entry(String id, String host, int port, Set<String> flags, String masterId, List<int[]> slots) {
+        Entry(String id, String host, int port, Set<String> flags, String masterId, List<int[]> slots)
+        {
             this.id = id;
             this.host = host;
             this.port = port;
@@ -40,28 +43,33 @@ public final class ClusterView {
             this.slots = slots;
         }
 
-        boolean isMaster() {
+        boolean isMaster()
+        {
             return flags.contains("master");
         }
 
-        boolean isMyself() {
+        boolean isMyself()
+        {
             return flags.contains("myself");
         }
 
         /** Not failing, not mid-handshake, address known. */
-        boolean isHealthy() {
+        boolean isHealthy()
+        {
             return !flags.contains("fail") && !flags.contains("fail?") && !flags.contains("handshake")
                     && !flags.contains("noaddr");
         }
 
-        String describe() {
+        String describe()
+        {
             return String.join(",", flags) + (masterId == null ? "" : " of " + shortId(masterId));
         }
     }
 
     final List<Entry> entries;
 
-    private ClusterView(List<Entry> entries) {
+    private ClusterView(List<Entry> entries)
+    {
         this.entries = entries;
     }
 
@@ -70,14 +78,18 @@ public final class ClusterView {
      * @return the view it describes.
      * @throws IllegalArgumentException naming a malformed line.
      */
-    public static ClusterView parse(String clusterNodes) {
+    public static ClusterView parse(String clusterNodes)
+    {
         List<Entry> entries = new ArrayList<>();
-        for (String line : clusterNodes.split("\r?\n")) {
-            if (line.isBlank()) {
+        for (String line : clusterNodes.split("\r?\n"))
+        {
+            if (line.isBlank())
+            {
                 continue;
             }
             String[] parts = line.trim().split(" ");
-            if (parts.length < 8) {
+            if (parts.length < 8)
+            {
                 throw new IllegalArgumentException("malformed CLUSTER NODES line: " + line);
             }
             // address: ip:port@cport[,hostname]; ip may be empty before the first MEET
@@ -90,9 +102,11 @@ public final class ClusterView {
             Set<String> flags = new HashSet<>(Arrays.asList(parts[2].split(",")));
             String masterId = "-".equals(parts[3]) ? null : parts[3];
             List<int[]> slots = new ArrayList<>();
-            for (int i = 8; i < parts.length; i++) {
+            for (int i = 8; i < parts.length; i++)
+            {
                 String range = parts[i];
-                if (range.startsWith("[")) {
+                if (range.startsWith("["))
+                {
                     continue;
                 }
                 int dash = range.indexOf('-');
@@ -108,10 +122,13 @@ public final class ClusterView {
     /**
      * @return {@code host:port} of every healthy master (not failing, not in handshake, address known), sorted.
      */
-    public List<String> masterAddresses() {
+    public List<String> masterAddresses()
+    {
         List<String> masters = new ArrayList<>();
-        for (Entry entry : entries) {
-            if (entry.isMaster() && entry.isHealthy() && !entry.host.isEmpty()) {
+        for (Entry entry : entries)
+        {
+            if (entry.isMaster() && entry.isHealthy() && !entry.host.isEmpty())
+            {
                 masters.add(entry.host + ':' + entry.port);
             }
         }
@@ -119,18 +136,24 @@ public final class ClusterView {
         return masters;
     }
 
-    Entry self() {
-        for (Entry entry : entries) {
-            if (entry.isMyself()) {
+    Entry self()
+    {
+        for (Entry entry : entries)
+        {
+            if (entry.isMyself())
+            {
                 return entry;
             }
         }
         throw new IllegalStateException("CLUSTER NODES without a myself line");
     }
 
-    Entry byId(String id) {
-        for (Entry entry : entries) {
-            if (entry.id.equals(id)) {
+    Entry byId(String id)
+    {
+        for (Entry entry : entries)
+        {
+            if (entry.id.equals(id))
+            {
                 return entry;
             }
         }
@@ -138,10 +161,14 @@ public final class ClusterView {
     }
 
     /** Id of the node this view says owns {@code slot}, or null when unassigned. */
-    String ownerOf(int slot) {
-        for (Entry entry : entries) {
-            for (int[] range : entry.slots) {
-                if (slot >= range[0] && slot <= range[1]) {
+    String ownerOf(int slot)
+    {
+        for (Entry entry : entries)
+        {
+            for (int[] range : entry.slots)
+            {
+                if (slot >= range[0] && slot <= range[1])
+                {
                     return entry.id;
                 }
             }
@@ -150,20 +177,27 @@ public final class ClusterView {
     }
 
     /** Canonical "start-end=id" list, merged and sorted, so two views agree iff the strings are equal. */
-    String slotMap() {
+    String slotMap()
+    {
         String[] owners = new String[SLOTS];
-        for (Entry entry : entries) {
-            for (int[] range : entry.slots) {
-                for (int slot = range[0]; slot <= range[1]; slot++) {
+        for (Entry entry : entries)
+        {
+            for (int[] range : entry.slots)
+            {
+                for (int slot = range[0]; slot <= range[1]; slot++)
+                {
                     owners[slot] = entry.id;
                 }
             }
         }
         StringBuilder out = new StringBuilder();
         int start = 0;
-        for (int slot = 1; slot <= SLOTS; slot++) {
-            if (slot == SLOTS || !java.util.Objects.equals(owners[slot], owners[start])) {
-                if (owners[start] != null) {
+        for (int slot = 1; slot <= SLOTS; slot++)
+        {
+            if (slot == SLOTS || !java.util.Objects.equals(owners[slot], owners[start]))
+            {
+                if (owners[start] != null)
+                {
                     out.append(out.length() == 0 ? "" : " ").append(start).append('-').append(slot - 1)
                             .append('=').append(shortId(owners[start]));
                 }
@@ -173,7 +207,8 @@ public final class ClusterView {
         return out.toString();
     }
 
-    static String shortId(String id) {
+    static String shortId(String id)
+    {
         return id == null ? "?" : id.substring(0, Math.min(8, id.length()));
     }
 }

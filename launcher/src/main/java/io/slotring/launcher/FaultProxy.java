@@ -44,9 +44,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>All mutators are thread-safe and take effect for the next chunk, including on existing connections.
  * {@link #close()} stops everything and waits (at most 5 s) for every thread to end.
  */
-public final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable
+{
     /** Which way bytes flow through the proxy. */
-    public enum Direction {
+    public enum Direction
+    {
         /** From the client to the upstream redis-server (commands). */
         TO_SERVER,
         /** From the upstream redis-server to the client (replies). */
@@ -77,7 +79,8 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean refuse;
     private volatile boolean closed; // written under this, so open() and close() cannot interleave
 
-    private FaultProxy(InetSocketAddress upstream, ServerSocket listener) {
+    private FaultProxy(InetSocketAddress upstream, ServerSocket listener)
+    {
         this.upstream = upstream;
         this.listener = listener;
         this.threadPrefix = "slotring-fault-proxy-" + listener.getLocalPort() + "-";
@@ -93,27 +96,36 @@ public final class FaultProxy implements AutoCloseable {
      * @throws IllegalArgumentException when the upstream is not a loopback address or the port is out of range
      * @throws UncheckedIOException when the proxy cannot listen
      */
-    public static FaultProxy start(String upstreamHost, int upstreamPort) {
+    public static FaultProxy start(String upstreamHost, int upstreamPort)
+    {
         Objects.requireNonNull(upstreamHost, "upstreamHost");
-        if (upstreamPort < 1 || upstreamPort > 65535) {
+        if (upstreamPort < 1 || upstreamPort > 65535)
+        {
             throw new IllegalArgumentException("upstream port must be in 1..65535, got " + upstreamPort);
         }
         InetAddress address;
-        try {
+        try
+        {
             address = InetAddress.getByName(upstreamHost);
-        } catch (UnknownHostException e) {
+        }
+        catch (UnknownHostException e)
+        {
             throw new IllegalArgumentException("upstream must be a loopback address, got unresolvable '"
                     + upstreamHost + "'", e);
         }
         // Injecting faults into traffic that leaves the machine would be neither safe nor reproducible.
-        if (!address.isLoopbackAddress()) {
+        if (!address.isLoopbackAddress())
+        {
             throw new IllegalArgumentException("upstream must be a loopback address, got '" + upstreamHost
                     + "' (" + address.getHostAddress() + ")");
         }
         ServerSocket listener;
-        try {
+        try
+        {
             listener = new ServerSocket(0, 50, InetAddress.getByName(HOST));
-        } catch (IOException e) {
+        }
+        catch (IOException e)
+        {
             throw new UncheckedIOException("cannot listen on " + HOST + ":0", e);
         }
         FaultProxy proxy = new FaultProxy(new InetSocketAddress(address, upstreamPort), listener);
@@ -122,12 +134,14 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /** @return always {@code "127.0.0.1"}, where clients connect */
-    public String host() {
+    public String host()
+    {
         return HOST;
     }
 
     /** @return the port clients connect to */
-    public int port() {
+    public int port()
+    {
         return listener.getLocalPort();
     }
 
@@ -137,8 +151,10 @@ public final class FaultProxy implements AutoCloseable {
      *
      * @param delay the added latency; zero turns it off
      */
-    public void delay(Duration delay) {
-        if (delay.isNegative()) {
+    public void delay(Duration delay)
+    {
+        if (delay.isNegative())
+        {
             throw new IllegalArgumentException("delay must not be negative, got " + delay);
         }
         delayNanos = delay.toNanos();
@@ -150,13 +166,16 @@ public final class FaultProxy implements AutoCloseable {
      * forwards again, but whatever it sent while blackholed is lost, as on a real network, so a client must
      * time out and reconnect. A peer's close (EOF) is still forwarded so that no upstream connection dangles.
      */
-    public void blackhole() {
+    public void blackhole()
+    {
         blackhole = true;
     }
 
     /** Hard-resets (SO_LINGER 0, then close, so the peers see RST) every current connection and its upstream. */
-    public void resetAll() {
-        for (Pair pair : List.copyOf(pairs)) {
+    public void resetAll()
+    {
+        for (Pair pair : List.copyOf(pairs))
+        {
             pair.close(true);
         }
     }
@@ -171,8 +190,10 @@ public final class FaultProxy implements AutoCloseable {
      * @param dir the direction to count
      * @param n how many more bytes to forward first, {@code >= 0}
      */
-    public void resetAfterBytes(Direction dir, long n) {
-        if (n < 0) {
+    public void resetAfterBytes(Direction dir, long n)
+    {
+        if (n < 0)
+        {
             throw new IllegalArgumentException("byte count must be >= 0, got " + n);
         }
         resetBudget.set(dir.ordinal(), n);
@@ -183,7 +204,8 @@ public final class FaultProxy implements AutoCloseable {
      *
      * @param dir the direction to corrupt
      */
-    public void corruptNextByte(Direction dir) {
+    public void corruptNextByte(Direction dir)
+    {
         corrupt.set(dir.ordinal(), 1);
     }
 
@@ -193,8 +215,10 @@ public final class FaultProxy implements AutoCloseable {
      *
      * @param bytesPerSecond the rate, {@code > 0}
      */
-    public void slowReader(int bytesPerSecond) {
-        if (bytesPerSecond <= 0) {
+    public void slowReader(int bytesPerSecond)
+    {
+        if (bytesPerSecond <= 0)
+        {
             throw new IllegalArgumentException("bytesPerSecond must be > 0, got " + bytesPerSecond);
         }
         this.bytesPerSecond = bytesPerSecond;
@@ -204,12 +228,14 @@ public final class FaultProxy implements AutoCloseable {
      * Back to plain forwarding: no delay, no blackhole, no throttle, no refusal; pending one-shots are cleared.
      * Chunks being delayed or throttled right now are released at once.
      */
-    public void heal() {
+    public void heal()
+    {
         delayNanos = 0;
         blackhole = false;
         bytesPerSecond = 0;
         refuse = false;
-        for (int d = 0; d < 2; d++) {
+        for (int d = 0; d < 2; d++)
+        {
             resetBudget.set(d, -1);
             corrupt.set(d, 0);
         }
@@ -221,17 +247,20 @@ public final class FaultProxy implements AutoCloseable {
      *
      * @param refuse whether to refuse new connections
      */
-    public void refuseNewConnections(boolean refuse) {
+    public void refuseNewConnections(boolean refuse)
+    {
         this.refuse = refuse;
     }
 
     /** @return how many client connections were accepted since start, refused ones included */
-    public long acceptedConnections() {
+    public long acceptedConnections()
+    {
         return accepted.get();
     }
 
     /** @return how many client/upstream pairs are open now */
-    public int activeConnections() {
+    public int activeConnections()
+    {
         return pairs.size();
     }
 
@@ -239,7 +268,8 @@ public final class FaultProxy implements AutoCloseable {
      * @param dir the direction
      * @return how many bytes were written toward {@code dir} since start, over all connections
      */
-    public long bytesForwarded(Direction dir) {
+    public long bytesForwarded(Direction dir)
+    {
         return forwarded.get(dir.ordinal());
     }
 
@@ -250,67 +280,88 @@ public final class FaultProxy implements AutoCloseable {
      * @throws IllegalStateException when a proxy thread is still alive after 5 s (a bug: it would leak)
      */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
                 return;
             }
             closed = true;
         }
         closeQuietly(listener);
         // No pair can be added any more (open() checks closed under the same lock), so these snapshots are final.
-        for (Pair pair : List.copyOf(pairs)) {
+        for (Pair pair : List.copyOf(pairs))
+        {
             pair.close(false);
         }
         List<Thread> threads = new ArrayList<>(pumps);
         threads.add(acceptor);
         long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
         List<String> alive = new ArrayList<>();
-        for (Thread thread : threads) {
+        for (Thread thread : threads)
+        {
             thread.interrupt(); // ends sleeps of delayed or throttled chunks
-            try {
+            try
+            {
                 thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
+            }
+            catch (InterruptedException e)
+            {
                 Thread.currentThread().interrupt();
             }
-            if (thread.isAlive()) {
+            if (thread.isAlive())
+            {
                 alive.add(thread.getName());
             }
         }
-        if (!alive.isEmpty()) {
+        if (!alive.isEmpty())
+        {
             throw new IllegalStateException("expected all threads of " + this + " to end within 5s of close(), "
                     + "still alive: " + alive);
         }
     }
 
     @Override
-    public String toString() {
+    public String toString()
+    {
         return "FaultProxy[" + HOST + ":" + port() + " -> " + upstream.getHostString() + ":" + upstream.getPort()
                 + "]";
     }
 
-    private void acceptLoop() {
-        while (!closed) {
+    private void acceptLoop()
+    {
+        while (!closed)
+        {
             Socket client;
-            try {
+            try
+            {
                 client = listener.accept();
-            } catch (IOException e) {
-                if (closed || !sleep(10)) {
+            }
+            catch (IOException e)
+            {
+                if (closed || !sleep(10))
+                {
                     return;
                 }
                 continue; // e.g. out of file descriptors: retry rather than silently stop accepting
             }
             accepted.incrementAndGet();
-            if (refuse) {
+            if (refuse)
+            {
                 hardClose(client);
                 continue;
             }
             Socket server = new Socket();
-            try {
+            try
+            {
                 server.connect(upstream, CONNECT_TIMEOUT_MILLIS);
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);
-            } catch (IOException e) {
+            }
+            catch (IOException e)
+            {
                 // Upstream down: the client sees a reset, as it would connecting to a dead redis directly.
                 hardClose(client);
                 hardClose(server);
@@ -320,13 +371,16 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private synchronized void open(Pair pair) {
-        if (closed) {
+    private synchronized void open(Pair pair)
+    {
+        if (closed)
+        {
             pair.close(false);
             return;
         }
         pairs.add(pair);
-        for (Direction dir : Direction.values()) {
+        for (Direction dir : Direction.values())
+        {
             String name = threadPrefix + pair.id + "-" + dir.name().toLowerCase(Locale.ROOT).replace('_', '-');
             Thread pump = daemon(() -> pump(pair, dir), name);
             pumps.add(pump);
@@ -334,57 +388,73 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Pair pair, Direction dir) {
+    private void pump(Pair pair, Direction dir)
+    {
         int d = dir.ordinal();
         Socket from = dir == Direction.TO_SERVER ? pair.client : pair.server;
         Socket to = dir == Direction.TO_SERVER ? pair.server : pair.client;
         byte[] chunk = new byte[CHUNK];
-        try {
+        try
+        {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
-            while (true) {
+            while (true)
+            {
                 int n = in.read(chunk);
-                if (n < 0) {
+                if (n < 0)
+                {
                     to.shutdownOutput();
                     pair.halfClosed();
                     return;
                 }
                 long readAt = System.nanoTime();
-                if (blackhole || !hold(pair, readAt) || blackhole) {
+                if (blackhole || !hold(pair, readAt) || blackhole)
+                {
                     continue; // dropped (see blackhole()), or the pair is closing and the next read fails
                 }
-                if (corrupt.compareAndSet(d, 1, 0)) {
+                if (corrupt.compareAndSet(d, 1, 0))
+                {
                     chunk[0] ^= (byte) 0xFF;
                 }
                 int length = n;
                 boolean reset = false;
-                for (long budget = resetBudget.get(d); budget >= 0; budget = resetBudget.get(d)) {
+                for (long budget = resetBudget.get(d); budget >= 0; budget = resetBudget.get(d))
+                {
                     long left = budget - Math.min(n, budget);
-                    if (resetBudget.compareAndSet(d, budget, left == 0 ? -1 : left)) {
+                    if (resetBudget.compareAndSet(d, budget, left == 0 ? -1 : left))
+                    {
                         length = (int) (budget - left);
                         reset = left == 0;
                         break;
                     }
                 }
                 write(pair, out, chunk, length, d);
-                if (reset) {
+                if (reset)
+                {
                     pair.close(true);
                     return;
                 }
             }
-        } catch (IOException | InterruptedException e) {
+        }
+        catch (IOException | InterruptedException e)
+        {
             // The peer went away, or resetAll()/close() closed the pair under us: either way end both directions.
             pair.close(false);
-        } finally {
+        }
+        finally
+        {
             pumps.remove(Thread.currentThread());
         }
     }
 
     /** Sleeps until the current delay has passed since {@code readAt}; false if the pair closed meanwhile. */
-    private boolean hold(Pair pair, long readAt) throws InterruptedException {
-        for (long delay = delayNanos; delay > 0 && !pair.closed.get(); delay = delayNanos) {
+    private boolean hold(Pair pair, long readAt) throws InterruptedException
+    {
+        for (long delay = delayNanos; delay > 0 && !pair.closed.get(); delay = delayNanos)
+        {
             long left = readAt + delay - System.nanoTime();
-            if (left <= 0) {
+            if (left <= 0)
+            {
                 return true;
             }
             TimeUnit.NANOSECONDS.sleep(Math.min(left, SLICE_NANOS));
@@ -394,84 +464,110 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Writes in slices of at most 1/20 s worth of the current rate, sleeping after each to keep under it. */
     private void write(Pair pair, OutputStream out, byte[] chunk, int length, int d)
-            throws IOException, InterruptedException {
-        for (int off = 0; off < length; ) {
+            throws IOException, InterruptedException
+    {
+        for (int off = 0; off < length; )
+        {
             int rate = bytesPerSecond;
             int slice = rate <= 0 ? length - off : Math.min(length - off, Math.max(1, rate / 20));
             out.write(chunk, off, slice);
             forwarded.addAndGet(d, slice);
             off += slice;
-            if (rate > 0) {
+            if (rate > 0)
+            {
                 long until = System.nanoTime() + slice * 1_000_000_000L / rate;
                 for (long left = until - System.nanoTime(); left > 0 && bytesPerSecond > 0 && !pair.closed.get();
-                        left = until - System.nanoTime()) {
+                        left = until - System.nanoTime())
+                        {
                     TimeUnit.NANOSECONDS.sleep(Math.min(left, SLICE_NANOS));
                 }
             }
         }
     }
 
-    private static Thread daemon(Runnable body, String name) {
+    private static Thread daemon(Runnable body, String name)
+    {
         Thread thread = new Thread(body, name);
         thread.setDaemon(true); // a forgotten proxy must never keep the test JVM alive
         return thread;
     }
 
-    private static boolean sleep(long millis) {
-        try {
+    private static boolean sleep(long millis)
+    {
+        try
+        {
             Thread.sleep(millis);
             return true;
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e)
+        {
             return false;
         }
     }
 
-    private static void hardClose(Socket socket) {
-        try {
+    private static void hardClose(Socket socket)
+    {
+        try
+        {
             socket.setSoLinger(true, 0); // close() then sends RST instead of FIN
-        } catch (IOException e) {
+        }
+        catch (IOException e)
+        {
             // already closed: nothing left to reset
         }
         closeQuietly(socket);
     }
 
-    private static void closeQuietly(AutoCloseable closeable) {
-        try {
+    private static void closeQuietly(AutoCloseable closeable)
+    {
+        try
+        {
             closeable.close();
-        } catch (Exception e) {
+        }
+        catch (Exception e)
+        {
             // closing on a fault path; the socket is unusable either way
         }
     }
 
     /** A client connection and its upstream connection. */
-    private final class Pair {
+    private final class Pair
+    {
         final long id;
         final Socket client;
         final Socket server;
         final AtomicBoolean closed = new AtomicBoolean();
         final AtomicInteger openDirections = new AtomicInteger(2);
 
-        Pair(long id, Socket client, Socket server) {
+        Pair(long id, Socket client, Socket server)
+        {
             this.id = id;
             this.client = client;
             this.server = server;
         }
 
-        void halfClosed() {
-            if (openDirections.decrementAndGet() == 0) {
+        void halfClosed()
+        {
+            if (openDirections.decrementAndGet() == 0)
+            {
                 close(false);
             }
         }
 
-        void close(boolean reset) {
-            if (!closed.compareAndSet(false, true)) {
+        void close(boolean reset)
+        {
+            if (!closed.compareAndSet(false, true))
+            {
                 return;
             }
             pairs.remove(this);
-            if (reset) {
+            if (reset)
+            {
                 hardClose(client);
                 hardClose(server);
-            } else {
+            }
+            else
+            {
                 closeQuietly(client);
                 closeQuietly(server);
             }

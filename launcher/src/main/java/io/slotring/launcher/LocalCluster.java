@@ -6,6 +6,7 @@ import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Documented
 @Inherited
 @ExtendWith(LocalRedisExtension.class)
-public @interface LocalCluster {
+public @interface LocalCluster
+{
     /** @return number of masters */
     int masters() default 3;
 

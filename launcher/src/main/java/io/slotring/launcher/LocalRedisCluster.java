@@ -33,7 +33,8 @@ import java.util.function.Function;
  * Roles and slot ownership are as last observed: call {@link #awaitClusterOk(Duration)} after changing the
  * cluster behind the launcher's back. Thread-safe; topology-changing operations are serialised.
  */
-public final class LocalRedisCluster implements AutoCloseable {
+public final class LocalRedisCluster implements AutoCloseable
+{
     private static final int POLL_MILLIS = 50;
     private static final int POLL_CALL_TIMEOUT_MILLIS = 1000;
     private static final int MIGRATE_TIMEOUT_MILLIS = 5000;
@@ -47,7 +48,8 @@ public final class LocalRedisCluster implements AutoCloseable {
     private int nextNodeIndex; // guarded by this
     private volatile boolean closed;
 
-    private LocalRedisCluster(Path workspace, Path binary, RedisConfig config, Duration timeout) {
+    private LocalRedisCluster(Path workspace, Path binary, RedisConfig config, Duration timeout)
+    {
         this.workspace = workspace;
         this.binary = binary;
         this.config = config;
@@ -55,24 +57,28 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     /** @return a builder with launcher defaults (3 masters, 1 replica each, 2000 ms node timeout) */
-    public static Builder builder() {
+    public static Builder builder()
+    {
         return new Builder();
     }
 
     // ------------------------------------------------------------------------------------------------ accessors
 
     /** @return every node started by this cluster, in start order, including dead ones */
-    public List<RedisNodeHandle> nodes() {
+    public List<RedisNodeHandle> nodes()
+    {
         return Collections.unmodifiableList(new ArrayList<>(nodes));
     }
 
     /** @return nodes whose last observed role is master (dead ones included) */
-    public List<RedisNodeHandle> masters() {
+    public List<RedisNodeHandle> masters()
+    {
         return filter(RedisNodeHandle.Role.MASTER, null);
     }
 
     /** @return nodes whose last observed role is replica (dead ones included) */
-    public List<RedisNodeHandle> replicas() {
+    public List<RedisNodeHandle> replicas()
+    {
         return filter(RedisNodeHandle.Role.REPLICA, null);
     }
 
@@ -80,14 +86,18 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @param master a master of this cluster
      * @return the replicas last observed following {@code master}
      */
-    public List<RedisNodeHandle> replicasOf(RedisNodeHandle master) {
+    public List<RedisNodeHandle> replicasOf(RedisNodeHandle master)
+    {
         return filter(RedisNodeHandle.Role.REPLICA, Objects.requireNonNull(master, "master").nodeId());
     }
 
-    private List<RedisNodeHandle> filter(RedisNodeHandle.Role role, String masterId) {
+    private List<RedisNodeHandle> filter(RedisNodeHandle.Role role, String masterId)
+    {
         List<RedisNodeHandle> out = new ArrayList<>();
-        for (RedisNodeHandle node : nodes) {
-            if (node.role() == role && (masterId == null || masterId.equals(node.masterId()))) {
+        for (RedisNodeHandle node : nodes)
+        {
+            if (node.role() == role && (masterId == null || masterId.equals(node.masterId())))
+            {
                 out.add(node);
             }
         }
@@ -95,10 +105,13 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     /** @return comma-separated {@code 127.0.0.1:port} of the running masters, for a client's seed list */
-    public String seeds() {
+    public String seeds()
+    {
         StringJoiner seeds = new StringJoiner(",");
-        for (RedisNodeHandle node : masters()) {
-            if (node.isAlive()) {
+        for (RedisNodeHandle node : masters())
+        {
+            if (node.isAlive())
+            {
                 seeds.add(node.address());
             }
         }
@@ -110,9 +123,12 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @return the node listening on it
      * @throws IllegalArgumentException when no node of this cluster has that port
      */
-    public RedisNodeHandle node(int port) {
-        for (RedisNodeHandle node : nodes) {
-            if (node.port() == port) {
+    public RedisNodeHandle node(int port)
+    {
+        for (RedisNodeHandle node : nodes)
+        {
+            if (node.port() == port)
+            {
                 return node;
             }
         }
@@ -120,7 +136,8 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     /** @return this cluster's directory, holding one directory per node; deleted by {@link #close()} */
-    public Path directory() {
+    public Path directory()
+    {
         return workspace;
     }
 
@@ -131,22 +148,29 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @return the owning master
      * @throws IllegalStateException when the slot is unassigned or no node answers
      */
-    public RedisNodeHandle nodeForSlot(int slot) {
+    public RedisNodeHandle nodeForSlot(int slot)
+    {
         checkSlot(slot);
         RuntimeException last = null;
         List<RedisNodeHandle> candidates = new ArrayList<>(masters());
         candidates.addAll(replicas());
-        for (RedisNodeHandle node : candidates) {
-            if (!node.process().isResponsive()) {
+        for (RedisNodeHandle node : candidates)
+        {
+            if (!node.process().isResponsive())
+            {
                 continue;
             }
-            try {
+            try
+            {
                 String owner = view(node, POLL_CALL_TIMEOUT_MILLIS).ownerOf(slot);
-                if (owner == null) {
+                if (owner == null)
+                {
                     throw new IllegalStateException("slot " + slot + " is unassigned according to " + node);
                 }
                 return byId(owner);
-            } catch (UncheckedIOException | RedisReplyError e) {
+            }
+            catch (UncheckedIOException | RedisReplyError e)
+            {
                 last = e;
             }
         }
@@ -157,7 +181,8 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @param key a key
      * @return the master owning {@link #slotOf(String) slotOf(key)}
      */
-    public RedisNodeHandle nodeForKey(String key) {
+    public RedisNodeHandle nodeForKey(String key)
+    {
         return nodeForSlot(slotOf(key));
     }
 
@@ -168,15 +193,21 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @param key the key, encoded as UTF-8
      * @return 0..16383
      */
-    public static int slotOf(String key) {
+    public static int slotOf(String key)
+    {
         byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
         int start = 0;
         int end = bytes.length;
-        for (int open = 0; open < bytes.length; open++) {
-            if (bytes[open] == '{') {
-                for (int close = open + 1; close < bytes.length; close++) {
-                    if (bytes[close] == '}') {
-                        if (close > open + 1) {
+        for (int open = 0; open < bytes.length; open++)
+        {
+            if (bytes[open] == '{')
+            {
+                for (int close = open + 1; close < bytes.length; close++)
+                {
+                    if (bytes[close] == '}')
+                    {
+                        if (close > open + 1)
+                        {
                             start = open + 1;
                             end = close;
                         }
@@ -201,7 +232,8 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @throws RedisReplyError when the reply is an error (e.g. {@code MOVED}, {@code ASK})
      * @throws UncheckedIOException on I/O failure or timeout
      */
-    public Object call(RedisNodeHandle node, String... args) {
+    public Object call(RedisNodeHandle node, String... args)
+    {
         return call(node, LocalRedisServer.DEFAULT_CALL_TIMEOUT, args);
     }
 
@@ -213,7 +245,8 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @param args command and arguments
      * @return the reply
      */
-    public Object call(RedisNodeHandle node, Duration timeout, String... args) {
+    public Object call(RedisNodeHandle node, Duration timeout, String... args)
+    {
         return own(node).process().call(Math.toIntExact(Math.max(1, timeout.toMillis())), args);
     }
 
@@ -224,7 +257,8 @@ public final class LocalRedisCluster implements AutoCloseable {
      *
      * @param node the node
      */
-    public void kill(RedisNodeHandle node) {
+    public void kill(RedisNodeHandle node)
+    {
         own(node).process().kill();
     }
 
@@ -233,7 +267,8 @@ public final class LocalRedisCluster implements AutoCloseable {
      *
      * @param node the node
      */
-    public void pause(RedisNodeHandle node) {
+    public void pause(RedisNodeHandle node)
+    {
         own(node).process().pause();
     }
 
@@ -242,7 +277,8 @@ public final class LocalRedisCluster implements AutoCloseable {
      *
      * @param node the node
      */
-    public void resume(RedisNodeHandle node) {
+    public void resume(RedisNodeHandle node)
+    {
         own(node).process().resume();
     }
 
@@ -253,7 +289,8 @@ public final class LocalRedisCluster implements AutoCloseable {
      *
      * @param node the node
      */
-    public void restart(RedisNodeHandle node) {
+    public void restart(RedisNodeHandle node)
+    {
         own(node).process().restart(Deadline.after(timeout));
     }
 
@@ -263,11 +300,13 @@ public final class LocalRedisCluster implements AutoCloseable {
      *
      * @param replica a running replica
      */
-    public synchronized void failoverTakeover(RedisNodeHandle replica) {
+    public synchronized void failoverTakeover(RedisNodeHandle replica)
+    {
         Deadline deadline = Deadline.after(timeout);
         own(replica);
         requireResponsive(replica, "fail over to");
-        if (view(replica, POLL_CALL_TIMEOUT_MILLIS).self().isMaster()) {
+        if (view(replica, POLL_CALL_TIMEOUT_MILLIS).self().isMaster())
+        {
             throw new IllegalArgumentException(replica + " is already a master");
         }
         replica.process().call(POLL_CALL_TIMEOUT_MILLIS, "CLUSTER", "FAILOVER", "TAKEOVER");
@@ -284,9 +323,11 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @param slot 0..16383
      * @param target a running master
      */
-    public synchronized void moveSlot(int slot, RedisNodeHandle target) {
+    public synchronized void moveSlot(int slot, RedisNodeHandle target)
+    {
         checkSlot(slot);
-        if (!owner(slot, target).equals(target)) {
+        if (!owner(slot, target).equals(target))
+        {
             beginSlotMigration(slot, target);
         }
         finishSlotMigration(slot, target);
@@ -299,10 +340,12 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @param slot 0..16383
      * @param target a running master other than the current owner
      */
-    public synchronized void beginSlotMigration(int slot, RedisNodeHandle target) {
+    public synchronized void beginSlotMigration(int slot, RedisNodeHandle target)
+    {
         checkSlot(slot);
         RedisNodeHandle source = owner(slot, target);
-        if (source.equals(target)) {
+        if (source.equals(target))
+        {
             throw new IllegalArgumentException(target + " already owns slot " + slot);
         }
         requireResponsive(source, "migrate slot " + slot + " from");
@@ -321,30 +364,36 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @param batch maximum number of keys to move, at least 1
      * @return how many keys were moved; 0 once the owner holds none of the slot's keys
      */
-    public synchronized int migrateKeys(int slot, RedisNodeHandle target, int batch) {
+    public synchronized int migrateKeys(int slot, RedisNodeHandle target, int batch)
+    {
         checkSlot(slot);
-        if (batch < 1) {
+        if (batch < 1)
+        {
             throw new IllegalArgumentException("batch must be at least 1: " + batch);
         }
         RedisNodeHandle source = owner(slot, target);
-        if (source.equals(target)) {
+        if (source.equals(target))
+        {
             return 0;
         }
         Object reply = source.process().call(POLL_CALL_TIMEOUT_MILLIS, "CLUSTER", "GETKEYSINSLOT",
                 Integer.toString(slot), Integer.toString(batch));
         List<?> keys = (List<?>) reply;
-        if (keys.isEmpty()) {
+        if (keys.isEmpty())
+        {
             return 0;
         }
         List<String> args = new ArrayList<>(List.of("MIGRATE", target.host(), Integer.toString(target.port()), "",
                 "0", Integer.toString(MIGRATE_TIMEOUT_MILLIS)));
         String password = config.password();
-        if (password != null) {
+        if (password != null)
+        {
             args.add("AUTH");
             args.add(password);
         }
         args.add("KEYS");
-        for (Object key : keys) {
+        for (Object key : keys)
+        {
             args.add((String) key);
         }
         source.process().call(MIGRATE_TIMEOUT_MILLIS + POLL_CALL_TIMEOUT_MILLIS, args.toArray(new String[0]));
@@ -358,35 +407,46 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @param slot 0..16383
      * @param target the importing master
      */
-    public synchronized void finishSlotMigration(int slot, RedisNodeHandle target) {
+    public synchronized void finishSlotMigration(int slot, RedisNodeHandle target)
+    {
         checkSlot(slot);
         Deadline deadline = Deadline.after(timeout);
         RedisNodeHandle source = owner(slot, target);
-        if (!source.equals(target)) {
-            while (migrateKeys(slot, target, MIGRATE_BATCH) > 0) {
-                if (deadline.expired()) {
+        if (!source.equals(target))
+        {
+            while (migrateKeys(slot, target, MIGRATE_BATCH) > 0)
+            {
+                if (deadline.expired())
+                {
                     throw new RedisLaunchException("slot " + slot + " still has keys on " + source
                             + " after " + deadline.budget() + " of MIGRATE");
                 }
             }
             // Order from the Redis docs: target first (it bumps its epoch), then source, then everyone else.
             List<RedisNodeHandle> order = new ArrayList<>(List.of(target, source));
-            for (RedisNodeHandle master : masters()) {
-                if (!order.contains(master)) {
+            for (RedisNodeHandle master : masters())
+            {
+                if (!order.contains(master))
+                {
                     order.add(master);
                 }
             }
-            for (RedisNodeHandle master : order) {
-                if (master.process().isResponsive()) {
+            for (RedisNodeHandle master : order)
+            {
+                if (master.process().isResponsive())
+                {
                     master.process().call(POLL_CALL_TIMEOUT_MILLIS, "CLUSTER", "SETSLOT", Integer.toString(slot),
                             "NODE", target.nodeId());
                 }
             }
         }
-        awaitConverged(deadline, "move of slot " + slot + " to " + target, snapshot -> {
-            for (Map.Entry<RedisNodeHandle, ClusterView> entry : snapshot.views.entrySet()) {
+        awaitConverged(deadline, "move of slot " + slot + " to " + target, snapshot ->
+        {
+            for (Map.Entry<RedisNodeHandle, ClusterView> entry : snapshot.views.entrySet())
+            {
                 String owner = entry.getValue().ownerOf(slot);
-                if (!target.nodeId().equals(owner)) {
+                if (!target.nodeId().equals(owner))
+                {
                     return new Problem(entry.getKey(), "says slot " + slot + " is owned by "
                             + ClusterView.shortId(owner));
                 }
@@ -401,16 +461,20 @@ public final class LocalRedisCluster implements AutoCloseable {
      *
      * @return the new node
      */
-    public synchronized RedisNodeHandle addMaster() {
+    public synchronized RedisNodeHandle addMaster()
+    {
         Deadline deadline = Deadline.after(timeout);
         RedisNodeHandle introducer = null;
-        for (RedisNodeHandle node : nodes) {
-            if (node.process().isResponsive()) {
+        for (RedisNodeHandle node : nodes)
+        {
+            if (node.process().isResponsive())
+            {
                 introducer = node;
                 break;
             }
         }
-        if (introducer == null) {
+        if (introducer == null)
+        {
             throw new IllegalStateException("no running node to introduce a new master to");
         }
         RedisNodeHandle node = newNode(RedisNodeHandle.Role.MASTER);
@@ -433,72 +497,94 @@ public final class LocalRedisCluster implements AutoCloseable {
      * @param timeout the bound
      * @throws RedisLaunchException on timeout, naming the node and what it last said
      */
-    public synchronized void awaitClusterOk(Duration timeout) {
+    public synchronized void awaitClusterOk(Duration timeout)
+    {
         awaitConverged(Deadline.after(timeout), "cluster convergence", snapshot -> null);
     }
 
     /** Kills every node and deletes the cluster's directory. Idempotent; safe while other calls are running. */
     @Override
-    public void close() {
-        if (closed) {
+    public void close()
+    {
+        if (closed)
+        {
             return;
         }
         closed = true;
-        try {
-            for (RedisNodeHandle node : nodes) {
-                try {
+        try
+        {
+            for (RedisNodeHandle node : nodes)
+            {
+                try
+                {
                     node.process().close();
-                } catch (RuntimeException e) {
+                }
+                catch (RuntimeException e)
+                {
                     // Keep going: one stubborn node must not leave the others running.
                 }
             }
-        } finally {
+        }
+        finally
+        {
             Hygiene.deleteWorkspace(workspace);
         }
     }
 
     @Override
-    public String toString() {
+    public String toString()
+    {
         return "LocalRedisCluster" + nodes;
     }
 
     // -------------------------------------------------------------------------------------------- convergence
 
     /** Who is unhappy and what it said; the timeout message is built from the last one. */
-    private static final class Problem {
+    private static final class Problem
+    {
         final RedisNodeHandle node;
         final String text;
 
-        Problem(RedisNodeHandle node, String text) {
+        Problem(RedisNodeHandle node, String text)
+        {
             this.node = node;
             this.text = text;
         }
     }
 
     /** The opinions of all responsive nodes, gathered in one poll. */
-    private static final class Snapshot {
+    private static final class Snapshot
+    {
         final Map<RedisNodeHandle, ClusterView> views = new LinkedHashMap<>();
     }
 
-    private Snapshot awaitConverged(Deadline deadline, String what, Function<Snapshot, Problem> extra) {
-        while (true) {
+    private Snapshot awaitConverged(Deadline deadline, String what, Function<Snapshot, Problem> extra)
+    {
+        while (true)
+        {
             Snapshot snapshot = new Snapshot();
             Problem problem = check(snapshot);
-            if (problem == null) {
+            if (problem == null)
+            {
                 problem = extra.apply(snapshot);
             }
-            if (problem == null) {
-                for (Map.Entry<RedisNodeHandle, ClusterView> entry : snapshot.views.entrySet()) {
+            if (problem == null)
+            {
+                for (Map.Entry<RedisNodeHandle, ClusterView> entry : snapshot.views.entrySet())
+                {
                     ClusterView.Entry self = entry.getValue().self();
-                    entry.getKey().observed(self.isMaster() ? RedisNodeHandle.Role.MASTER : RedisNodeHandle.Role.REPLICA,
+                    entry.getKey().observed(self.isMaster() ?
+                        RedisNodeHandle.Role.MASTER : RedisNodeHandle.Role.REPLICA,
                             self.masterId);
                 }
                 return snapshot;
             }
-            if (closed) {
+            if (closed)
+            {
                 throw new IllegalStateException("cluster closed while waiting for " + what);
             }
-            if (deadline.expired()) {
+            if (deadline.expired())
+            {
                 String where = problem.node == null ? "" : problem.node + " ";
                 String log = problem.node == null ? "" : "\nlog tail of " + problem.node + " ("
                         + problem.node.directory().resolve("redis.log") + "):\n" + problem.node.process().logTail();
@@ -509,21 +595,28 @@ public final class LocalRedisCluster implements AutoCloseable {
         }
     }
 
-    private Problem check(Snapshot snapshot) {
+    private Problem check(Snapshot snapshot)
+    {
         List<RedisNodeHandle> live = new ArrayList<>();
-        for (RedisNodeHandle node : nodes) {
-            if (node.process().isResponsive()) {
+        for (RedisNodeHandle node : nodes)
+        {
+            if (node.process().isResponsive())
+            {
                 live.add(node);
             }
         }
-        if (live.isEmpty()) {
+        if (live.isEmpty())
+        {
             return new Problem(null, "no node is running");
         }
-        try {
-            for (RedisNodeHandle node : live) {
+        try
+        {
+            for (RedisNodeHandle node : live)
+            {
                 String info = (String) node.process().call(POLL_CALL_TIMEOUT_MILLIS, "CLUSTER", "INFO");
                 String state = Info.field(info, "cluster_state");
-                if (!"ok".equals(state)) {
+                if (!"ok".equals(state))
+                {
                     return new Problem(node, "last said cluster_state:" + state + " (cluster_slots_assigned:"
                             + Info.field(info, "cluster_slots_assigned") + ", cluster_known_nodes:"
                             + Info.field(info, "cluster_known_nodes") + ")");
@@ -532,117 +625,147 @@ public final class LocalRedisCluster implements AutoCloseable {
             }
             RedisNodeHandle reference = live.get(0);
             String referenceSlots = snapshot.views.get(reference).slotMap();
-            for (RedisNodeHandle x : live) {
+            for (RedisNodeHandle x : live)
+            {
                 ClusterView view = snapshot.views.get(x);
-                for (RedisNodeHandle y : live) {
+                for (RedisNodeHandle y : live)
+                {
                     ClusterView.Entry self = snapshot.views.get(y).self();
                     ClusterView.Entry seen = view.byId(y.nodeId());
-                    if (seen == null) {
+                    if (seen == null)
+                    {
                         return new Problem(x, "does not know " + y + " yet");
                     }
-                    if (!seen.isHealthy()) {
+                    if (!seen.isHealthy())
+                    {
                         return new Problem(x, "sees " + y + " as " + seen.describe());
                     }
-                    if (seen.isMaster() != self.isMaster() || !Objects.equals(seen.masterId, self.masterId)) {
+                    if (seen.isMaster() != self.isMaster() || !Objects.equals(seen.masterId, self.masterId))
+                    {
                         return new Problem(x, "sees " + y + " as " + seen.describe() + " but it says "
                                 + self.describe());
                     }
                 }
-                for (RedisNodeHandle dead : nodes) {
+                for (RedisNodeHandle dead : nodes)
+                {
                     // Without this, a wait right after kill() would pass before anyone noticed the death.
                     ClusterView.Entry seen = dead.isAlive() ? null : view.byId(dead.nodeId());
-                    if (seen != null && !seen.flags.contains("fail")) {
+                    if (seen != null && !seen.flags.contains("fail"))
+                    {
                         return new Problem(x, "has not marked killed " + dead + " as failed yet (sees "
                                 + seen.describe() + ")");
                     }
                 }
                 String slots = view.slotMap();
-                if (!slots.equals(referenceSlots)) {
+                if (!slots.equals(referenceSlots))
+                {
                     return new Problem(x, "has slot map [" + slots + "] but " + reference + " has ["
                             + referenceSlots + "]");
                 }
             }
-            for (RedisNodeHandle node : live) {
+            for (RedisNodeHandle node : live)
+            {
                 ClusterView.Entry self = snapshot.views.get(node).self();
-                if (self.isMaster()) {
+                if (self.isMaster())
+                {
                     continue;
                 }
                 RedisNodeHandle master = byIdOrNull(self.masterId);
-                if (master == null || !master.process().isResponsive()) {
+                if (master == null || !master.process().isResponsive())
+                {
                     continue; // its link cannot be up; cluster_state above already says whether that matters
                 }
                 String info = (String) node.process().call(POLL_CALL_TIMEOUT_MILLIS, "INFO", "replication");
                 String link = Info.field(info, "master_link_status");
-                if (!"up".equals(link)) {
+                if (!"up".equals(link))
+                {
                     return new Problem(node, "last said master_link_status:" + link + " (master "
                             + master + ", master_sync_in_progress:" + Info.field(info, "master_sync_in_progress")
                             + ")");
                 }
             }
             return null;
-        } catch (UncheckedIOException | RedisReplyError e) {
+        }
+        catch (UncheckedIOException | RedisReplyError e)
+        {
             return new Problem(null, e.getMessage());
         }
     }
 
     // ---------------------------------------------------------------------------------------------- internals
 
-    private ClusterView view(RedisNodeHandle node, int timeoutMillis) {
+    private ClusterView view(RedisNodeHandle node, int timeoutMillis)
+    {
         return ClusterView.parse((String) node.process().call(timeoutMillis, "CLUSTER", "NODES"));
     }
 
     /** Current owner of {@code slot} according to {@code target} (a master taking part in the move). */
-    private RedisNodeHandle owner(int slot, RedisNodeHandle target) {
+    private RedisNodeHandle owner(int slot, RedisNodeHandle target)
+    {
         own(target);
         requireResponsive(target, "move slot " + slot + " to");
         ClusterView view = view(target, POLL_CALL_TIMEOUT_MILLIS);
-        if (!view.self().isMaster()) {
+        if (!view.self().isMaster())
+        {
             throw new IllegalArgumentException(target + " is a replica; slots can only move to a master");
         }
         String owner = view.ownerOf(slot);
-        if (owner == null) {
+        if (owner == null)
+        {
             throw new IllegalStateException("slot " + slot + " is unassigned according to " + target);
         }
         return byId(owner);
     }
 
-    private RedisNodeHandle byId(String nodeId) {
+    private RedisNodeHandle byId(String nodeId)
+    {
         RedisNodeHandle node = byIdOrNull(nodeId);
-        if (node == null) {
+        if (node == null)
+        {
             throw new IllegalStateException("node " + nodeId + " was not started by this launcher");
         }
         return node;
     }
 
-    private RedisNodeHandle byIdOrNull(String nodeId) {
-        for (RedisNodeHandle node : nodes) {
-            if (node.nodeId() != null && node.nodeId().equals(nodeId)) {
+    private RedisNodeHandle byIdOrNull(String nodeId)
+    {
+        for (RedisNodeHandle node : nodes)
+        {
+            if (node.nodeId() != null && node.nodeId().equals(nodeId))
+            {
                 return node;
             }
         }
         return null;
     }
 
-    private RedisNodeHandle own(RedisNodeHandle node) {
-        if (!nodes.contains(Objects.requireNonNull(node, "node"))) {
+    private RedisNodeHandle own(RedisNodeHandle node)
+    {
+        if (!nodes.contains(Objects.requireNonNull(node, "node")))
+        {
             throw new IllegalArgumentException(node + " does not belong to this cluster");
         }
         return node;
     }
 
-    private static void requireResponsive(RedisNodeHandle node, String action) {
-        if (!node.process().isResponsive()) {
+    private static void requireResponsive(RedisNodeHandle node, String action)
+    {
+        if (!node.process().isResponsive())
+        {
             throw new IllegalStateException("cannot " + action + " " + node + ": it is not running or is paused");
         }
     }
 
-    private static void checkSlot(int slot) {
-        if (slot < 0 || slot >= ClusterView.SLOTS) {
+    private static void checkSlot(int slot)
+    {
+        if (slot < 0 || slot >= ClusterView.SLOTS)
+        {
             throw new IllegalArgumentException("slot out of range 0..16383: " + slot);
         }
     }
 
-    private synchronized RedisNodeHandle newNode(RedisNodeHandle.Role role) {
+    private synchronized RedisNodeHandle newNode(RedisNodeHandle.Role role)
+    {
         String name = "node-" + nextNodeIndex++;
         RedisProcess process = new RedisProcess(name, binary, workspace.resolve(name), config.copy());
         RedisNodeHandle node = new RedisNodeHandle(process, role);
@@ -651,46 +774,57 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     /** Boots the initial topology; on any failure the caller closes the cluster. */
-    private void bootstrap(int masterCount, int replicasPerMaster, Deadline deadline) {
+    private void bootstrap(int masterCount, int replicasPerMaster, Deadline deadline)
+    {
         List<RedisNodeHandle> masters = new ArrayList<>();
         List<RedisNodeHandle> replicas = new ArrayList<>();
-        for (int i = 0; i < masterCount; i++) {
+        for (int i = 0; i < masterCount; i++)
+        {
             masters.add(newNode(RedisNodeHandle.Role.MASTER));
         }
-        for (RedisNodeHandle master : masters) {
-            for (int r = 0; r < replicasPerMaster; r++) {
+        for (RedisNodeHandle master : masters)
+        {
+            for (int r = 0; r < replicasPerMaster; r++)
+            {
                 RedisNodeHandle replica = newNode(RedisNodeHandle.Role.REPLICA);
                 replica.observed(RedisNodeHandle.Role.REPLICA, null);
                 replicas.add(replica);
             }
         }
         // Spawn everything first so the processes boot in parallel, then wait for each.
-        for (RedisNodeHandle node : nodes) {
+        for (RedisNodeHandle node : nodes)
+        {
             node.process().spawn();
         }
-        for (RedisNodeHandle node : nodes) {
+        for (RedisNodeHandle node : nodes)
+        {
             node.process().awaitReady(deadline);
             node.nodeId((String) node.process().call(POLL_CALL_TIMEOUT_MILLIS, "CLUSTER", "MYID"));
         }
         // Distinct config epochs up front (as redis-cli does) instead of relying on collision resolution.
         int epoch = 1;
-        for (RedisNodeHandle node : nodes) {
+        for (RedisNodeHandle node : nodes)
+        {
             node.process().call(POLL_CALL_TIMEOUT_MILLIS, "CLUSTER", "SET-CONFIG-EPOCH", Integer.toString(epoch++));
         }
-        for (int i = 0; i < masterCount; i++) {
+        for (int i = 0; i < masterCount; i++)
+        {
             int first = (int) ((long) i * ClusterView.SLOTS / masterCount);
             int last = (int) ((long) (i + 1) * ClusterView.SLOTS / masterCount) - 1;
             masters.get(i).process().call(POLL_CALL_TIMEOUT_MILLIS, "CLUSTER", "ADDSLOTSRANGE",
                     Integer.toString(first), Integer.toString(last));
         }
         RedisNodeHandle introducer = nodes.get(0);
-        for (RedisNodeHandle node : nodes) {
-            if (node != introducer) {
+        for (RedisNodeHandle node : nodes)
+        {
+            if (node != introducer)
+            {
                 introducer.process().call(POLL_CALL_TIMEOUT_MILLIS, "CLUSTER", "MEET", node.host(),
                         Integer.toString(node.port()));
             }
         }
-        for (int i = 0; i < replicas.size(); i++) {
+        for (int i = 0; i < replicas.size(); i++)
+        {
             RedisNodeHandle replica = replicas.get(i);
             RedisNodeHandle master = masters.get(i / replicasPerMaster);
             replicate(replica, master, deadline);
@@ -700,21 +834,30 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     /** CLUSTER REPLICATE fails with "Unknown node" until gossip told the replica about the master: retry. */
-    private void replicate(RedisNodeHandle replica, RedisNodeHandle master, Deadline deadline) {
+    private void replicate(RedisNodeHandle replica, RedisNodeHandle master, Deadline deadline)
+    {
         String last = "nothing yet";
-        while (true) {
-            try {
+        while (true)
+        {
+            try
+            {
                 ClusterView.Entry known = view(replica, POLL_CALL_TIMEOUT_MILLIS).byId(master.nodeId());
-                if (known == null || known.flags.contains("handshake")) {
+                if (known == null || known.flags.contains("handshake"))
+                {
                     last = "does not know master " + master + " yet";
-                } else {
+                }
+                else
+                {
                     replica.process().call(POLL_CALL_TIMEOUT_MILLIS, "CLUSTER", "REPLICATE", master.nodeId());
                     return;
                 }
-            } catch (RedisReplyError | UncheckedIOException e) {
+            }
+            catch (RedisReplyError | UncheckedIOException e)
+            {
                 last = e.getMessage();
             }
-            if (deadline.expired()) {
+            if (deadline.expired())
+            {
                 throw new RedisLaunchException("replica " + replica + " could not attach to " + master + " within "
                         + deadline.budget() + ": it last said: " + last + "\nlog tail:\n"
                         + replica.process().logTail());
@@ -726,7 +869,8 @@ public final class LocalRedisCluster implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------- builder
 
     /** Configures and starts a {@link LocalRedisCluster}. Not thread-safe; each start is a new cluster. */
-    public static final class Builder {
+    public static final class Builder
+    {
         private final RedisConfig config = new RedisConfig();
         private int masters = 3;
         private int replicasPerMaster = 1;
@@ -734,15 +878,20 @@ public final class LocalRedisCluster implements AutoCloseable {
         private Path redisServer;
         private Duration timeout = Duration.ofSeconds(30);
 
-        private Builder() {
+        private Builder()
+
+        {
+
         }
 
         /**
          * @param count number of masters, at least 1 (slots are spread evenly)
          * @return this builder
          */
-        public Builder masters(int count) {
-            if (count < 1 || count > ClusterView.SLOTS) {
+        public Builder masters(int count)
+        {
+            if (count < 1 || count > ClusterView.SLOTS)
+            {
                 throw new IllegalArgumentException("masters must be 1..16384: " + count);
             }
             this.masters = count;
@@ -753,8 +902,10 @@ public final class LocalRedisCluster implements AutoCloseable {
          * @param count replicas per master, at least 0
          * @return this builder
          */
-        public Builder replicasPerMaster(int count) {
-            if (count < 0) {
+        public Builder replicasPerMaster(int count)
+        {
+            if (count < 0)
+            {
                 throw new IllegalArgumentException("replicasPerMaster must be >= 0: " + count);
             }
             this.replicasPerMaster = count;
@@ -765,8 +916,10 @@ public final class LocalRedisCluster implements AutoCloseable {
          * @param millis {@code cluster-node-timeout}: how long until an unreachable node is marked failed
          * @return this builder
          */
-        public Builder nodeTimeoutMillis(int millis) {
-            if (millis < 100) {
+        public Builder nodeTimeoutMillis(int millis)
+        {
+            if (millis < 100)
+            {
                 throw new IllegalArgumentException("nodeTimeoutMillis must be >= 100: " + millis);
             }
             this.nodeTimeoutMillis = millis;
@@ -777,7 +930,8 @@ public final class LocalRedisCluster implements AutoCloseable {
          * @param enable whether to add {@code enable-debug-command local} on every node
          * @return this builder
          */
-        public Builder enableDebugCommand(boolean enable) {
+        public Builder enableDebugCommand(boolean enable)
+        {
             config.setDefault("enable-debug-command", enable ? "local" : "no");
             return this;
         }
@@ -791,7 +945,8 @@ public final class LocalRedisCluster implements AutoCloseable {
          * @param value directive value
          * @return this builder
          */
-        public Builder config(String key, String value) {
+        public Builder config(String key, String value)
+        {
             config.add(key, value);
             return this;
         }
@@ -800,7 +955,8 @@ public final class LocalRedisCluster implements AutoCloseable {
          * @param path the redis-server executable to use instead of {@code $REDIS_SERVER} / PATH lookup
          * @return this builder
          */
-        public Builder redisServer(Path path) {
+        public Builder redisServer(Path path)
+        {
             this.redisServer = Objects.requireNonNull(path, "path");
             return this;
         }
@@ -809,7 +965,8 @@ public final class LocalRedisCluster implements AutoCloseable {
          * @param timeout bound for startup and for each wait of the fault operations; default 30 s
          * @return this builder
          */
-        public Builder timeout(Duration timeout) {
+        public Builder timeout(Duration timeout)
+        {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
@@ -821,16 +978,20 @@ public final class LocalRedisCluster implements AutoCloseable {
          * @throws RedisNotInstalledException when no redis-server binary is found
          * @throws RedisLaunchException when a node fails to start or the cluster does not converge in time
          */
-        public LocalRedisCluster start() {
+        public LocalRedisCluster start()
+        {
             Path binary = RedisBinary.locate(redisServer);
             Deadline deadline = Deadline.after(timeout);
             RedisConfig nodeConfig = config.copy().cluster(nodeTimeoutMillis);
             LocalRedisCluster cluster = new LocalRedisCluster(Hygiene.newWorkspace("cluster"), binary, nodeConfig,
                     timeout);
-            try {
+            try
+            {
                 cluster.bootstrap(masters, replicasPerMaster, deadline);
                 return cluster;
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e)
+            {
                 cluster.close();
                 throw e;
             }

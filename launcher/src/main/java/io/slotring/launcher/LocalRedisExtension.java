@@ -4,6 +4,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.time.Duration;
 import java.util.Optional;
+
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -19,37 +20,47 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * {@code beforeAll} (startup cost and failures show up as class setup), or earlier on demand when a
  * {@code PER_CLASS} test instance asks for it in its constructor.
  */
-public final class LocalRedisExtension implements BeforeAllCallback, ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LocalRedisExtension.class);
+public final class LocalRedisExtension implements BeforeAllCallback, ParameterResolver
+{
+    private static final ExtensionContext.Namespace NAMESPACE =
+        ExtensionContext.Namespace.create(LocalRedisExtension.class);
 
     /** Public no-arg constructor, as JUnit requires. */
-    public LocalRedisExtension() {
+    public LocalRedisExtension()
+    {
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
+    public void beforeAll(ExtensionContext context)
+    {
         resource(context, LocalCluster.class);
         resource(context, LocalServer.class);
     }
 
     @Override
-    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context)
+    {
         Class<?> type = parameter.getParameter().getType();
         return (type == LocalRedisCluster.class && owner(context, LocalCluster.class).isPresent())
                 || (type == LocalRedisServer.class && owner(context, LocalServer.class).isPresent());
     }
 
     @Override
-    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context)
+    {
         Class<?> type = parameter.getParameter().getType();
-        Class<? extends Annotation> annotation = type == LocalRedisCluster.class ? LocalCluster.class : LocalServer.class;
+        Class<? extends Annotation> annotation = type == LocalRedisCluster.class ?
+            LocalCluster.class : LocalServer.class;
         return resource(context, annotation).orElseThrow(() -> new ParameterResolutionException(
-                "no @" + annotation.getSimpleName() + " on " + context.getRequiredTestClass() + " or its enclosing classes"));
+                "no @" + annotation.getSimpleName() + " on " + context.getRequiredTestClass() +
+                    " or its enclosing classes"));
     }
 
     /** Gets or starts the resource declared by {@code annotation} on the nearest annotated class context. */
-    private static Optional<Object> resource(ExtensionContext context, Class<? extends Annotation> annotation) {
-        return owner(context, annotation).map(owner -> {
+    private static Optional<Object> resource(ExtensionContext context, Class<? extends Annotation> annotation)
+    {
+        return owner(context, annotation).map(owner ->
+        {
             Class<?> testClass = owner.getRequiredTestClass();
             Annotation declared = AnnotationSupport.findAnnotation(testClass, annotation).orElseThrow();
             Resource resource = owner.getStore(NAMESPACE).getOrComputeIfAbsent(annotation,
@@ -62,19 +73,24 @@ public final class LocalRedisExtension implements BeforeAllCallback, ParameterRe
      * The innermost class-level context (this one or an ancestor) whose class carries the annotation: a
      * {@code @Nested} class without its own annotation shares its enclosing class' cluster.
      */
-    private static Optional<ExtensionContext> owner(ExtensionContext context, Class<? extends Annotation> annotation) {
-        for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+    private static Optional<ExtensionContext> owner(ExtensionContext context, Class<? extends Annotation> annotation)
+    {
+        for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null))
+        {
             Optional<AnnotatedElement> element = c.getElement();
             if (element.isPresent() && element.get() instanceof Class
-                    && AnnotationSupport.isAnnotated(element.get(), annotation)) {
+                    && AnnotationSupport.isAnnotated(element.get(), annotation))
+            {
                 return Optional.of(c);
             }
         }
         return Optional.empty();
     }
 
-    private static Resource start(Annotation declared) {
-        if (declared instanceof LocalCluster) {
+    private static Resource start(Annotation declared)
+    {
+        if (declared instanceof LocalCluster)
+        {
             LocalCluster spec = (LocalCluster) declared;
             LocalRedisCluster.Builder builder = LocalRedisCluster.builder()
                     .masters(spec.masters())
@@ -83,7 +99,8 @@ public final class LocalRedisExtension implements BeforeAllCallback, ParameterRe
                     .enableDebugCommand(spec.debugCommand())
                     .timeout(Duration.ofSeconds(spec.timeoutSeconds()));
             String[] config = pairs(spec.config());
-            for (int i = 0; i < config.length; i += 2) {
+            for (int i = 0; i < config.length; i += 2)
+            {
                 builder.config(config[i], config[i + 1]);
             }
             return new Resource(builder.start());
@@ -93,14 +110,17 @@ public final class LocalRedisExtension implements BeforeAllCallback, ParameterRe
                 .enableDebugCommand(spec.debugCommand())
                 .timeout(Duration.ofSeconds(spec.timeoutSeconds()));
         String[] config = pairs(spec.config());
-        for (int i = 0; i < config.length; i += 2) {
+        for (int i = 0; i < config.length; i += 2)
+        {
             builder.config(config[i], config[i + 1]);
         }
         return new Resource(builder.start());
     }
 
-    private static String[] pairs(String[] config) {
-        if (config.length % 2 != 0) {
+    private static String[] pairs(String[] config)
+    {
+        if (config.length % 2 != 0)
+        {
             throw new IllegalArgumentException("config must hold key, value pairs; got an odd count: "
                     + String.join(", ", config));
         }
@@ -114,22 +134,26 @@ public final class LocalRedisExtension implements BeforeAllCallback, ParameterRe
      * through both paths is harmless.
      */
     @SuppressWarnings("deprecation")
-    static final class Resource implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+    static final class Resource implements AutoCloseable, ExtensionContext.Store.CloseableResource
+    {
         final Object value;
         private final Runnable closer;
 
-        Resource(LocalRedisCluster cluster) {
+        Resource(LocalRedisCluster cluster)
+        {
             this.value = cluster;
             this.closer = cluster::close;
         }
 
-        Resource(LocalRedisServer server) {
+        Resource(LocalRedisServer server)
+        {
             this.value = server;
             this.closer = server::close;
         }
 
         @Override
-        public void close() {
+        public void close()
+        {
             closer.run();
         }
     }

@@ -17,7 +17,8 @@ import java.util.Objects;
  * for a SIGKILLed JVM, the next run's orphan reaper make sure the process and its directory do not outlive the
  * test. Thread-safe.
  */
-public final class LocalRedisServer implements AutoCloseable {
+public final class LocalRedisServer implements AutoCloseable
+{
     static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final Path workspace;
@@ -25,59 +26,70 @@ public final class LocalRedisServer implements AutoCloseable {
     private final Duration timeout;
     private boolean closed; // guarded by this
 
-    private LocalRedisServer(Path workspace, RedisProcess process, Duration timeout) {
+    private LocalRedisServer(Path workspace, RedisProcess process, Duration timeout)
+    {
         this.workspace = workspace;
         this.process = process;
         this.timeout = timeout;
     }
 
     /** @return a builder with launcher defaults */
-    public static Builder builder() {
+    public static Builder builder()
+    {
         return new Builder();
     }
 
     /** @return always {@code "127.0.0.1"} */
-    public String host() {
+    public String host()
+    {
         return RedisProcess.HOST;
     }
 
     /** @return the TCP port; stable across {@link #restart()} */
-    public int port() {
+    public int port()
+    {
         return process.port();
     }
 
     /** @return the pid of the current redis-server process (changes on restart) */
-    public long pid() {
+    public long pid()
+    {
         return process.pid();
     }
 
     /** @return this server's directory (config, log); deleted by {@link #close()} */
-    public Path directory() {
+    public Path directory()
+    {
         return process.dir();
     }
 
     /** @return the path of the redis-server log file, handy in assertion messages */
-    public Path logFile() {
+    public Path logFile()
+    {
         return process.dir().resolve("redis.log");
     }
 
     /** @return whether the process is running (a paused process is alive) */
-    public boolean isAlive() {
+    public boolean isAlive()
+    {
         return process.isAlive();
     }
 
     /** Freezes the process with SIGSTOP; returns once the kernel reports it stopped. Calls then time out. */
-    public void pause() {
+    public void pause()
+    {
         process.pause();
     }
 
     /** Continues a paused process with SIGCONT. */
-    public void resume() {
+    public void resume()
+    {
         process.resume();
     }
 
     /** SIGKILLs the process and waits for it to exit. The port stays reserved for {@link #restart()}. */
-    public void kill() {
+    public void kill()
+    {
         process.kill();
     }
 
@@ -85,7 +97,8 @@ public final class LocalRedisServer implements AutoCloseable {
      * Starts the server again on the same port with the same config (killing it first if still running) and
      * waits until it answers. Data is gone: nothing is persisted.
      */
-    public void restart() {
+    public void restart()
+    {
         process.restart(Deadline.after(timeout));
     }
 
@@ -99,7 +112,8 @@ public final class LocalRedisServer implements AutoCloseable {
      * @throws java.io.UncheckedIOException on I/O failure; its cause is a {@link java.net.SocketTimeoutException}
      *     when the server did not answer in time (e.g. while paused)
      */
-    public Object call(String... args) {
+    public Object call(String... args)
+    {
         return call(DEFAULT_CALL_TIMEOUT, args);
     }
 
@@ -110,38 +124,50 @@ public final class LocalRedisServer implements AutoCloseable {
      * @param args the command and its arguments
      * @return the reply, as for {@link #call(String...)}
      */
-    public Object call(Duration timeout, String... args) {
+    public Object call(Duration timeout, String... args)
+    {
         return process.call(Math.toIntExact(Math.max(1, timeout.toMillis())), args);
     }
 
     /** Kills the process and deletes its directory. Idempotent. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
                 return;
             }
             closed = true;
         }
-        try {
+        try
+        {
             process.close();
-        } finally {
+        }
+        finally
+        {
             Hygiene.deleteWorkspace(workspace);
         }
     }
 
     @Override
-    public String toString() {
+    public String toString()
+    {
         return "LocalRedisServer[" + host() + ":" + port() + ", pid " + pid() + "]";
     }
 
     /** Configures and starts a {@link LocalRedisServer}. Not thread-safe; reusable (each start is a new server). */
-    public static final class Builder {
+    public static final class Builder
+    {
         private final RedisConfig config = new RedisConfig();
         private Path redisServer;
         private Duration timeout = Duration.ofSeconds(30);
 
-        private Builder() {
+        private Builder()
+
+        {
+
         }
 
         /**
@@ -154,7 +180,8 @@ public final class LocalRedisServer implements AutoCloseable {
          * @param value directive value; may be empty
          * @return this builder
          */
-        public Builder config(String key, String value) {
+        public Builder config(String key, String value)
+        {
             config.add(key, value);
             return this;
         }
@@ -163,7 +190,8 @@ public final class LocalRedisServer implements AutoCloseable {
          * @param enable whether to add {@code enable-debug-command local} (DEBUG SLEEP, DEBUG SEGFAULT, ...)
          * @return this builder
          */
-        public Builder enableDebugCommand(boolean enable) {
+        public Builder enableDebugCommand(boolean enable)
+        {
             config.setDefault("enable-debug-command", enable ? "local" : "no");
             return this;
         }
@@ -174,7 +202,8 @@ public final class LocalRedisServer implements AutoCloseable {
          * @param path the executable
          * @return this builder
          */
-        public Builder redisServer(Path path) {
+        public Builder redisServer(Path path)
+        {
             this.redisServer = Objects.requireNonNull(path, "path");
             return this;
         }
@@ -183,7 +212,8 @@ public final class LocalRedisServer implements AutoCloseable {
          * @param timeout bound for starting (and restarting) the server; default 30 s
          * @return this builder
          */
-        public Builder timeout(Duration timeout) {
+        public Builder timeout(Duration timeout)
+        {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
@@ -195,17 +225,21 @@ public final class LocalRedisServer implements AutoCloseable {
          * @throws RedisNotInstalledException when no redis-server binary is found
          * @throws RedisLaunchException when it does not come up within the timeout
          */
-        public LocalRedisServer start() {
+        public LocalRedisServer start()
+        {
             Path binary = RedisBinary.locate(redisServer);
             Deadline deadline = Deadline.after(timeout);
             Path workspace = Hygiene.newWorkspace("server");
             RedisProcess process = new RedisProcess("server", binary, workspace.resolve("server"), config.copy());
             LocalRedisServer server = new LocalRedisServer(workspace, process, timeout);
-            try {
+            try
+            {
                 process.spawn();
                 process.awaitReady(deadline);
                 return server;
-            } catch (RuntimeException e) {
+            }
+            catch (RuntimeException e)
+            {
                 server.close();
                 throw e;
             }

@@ -17,7 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * redis-server itself reports the address in use. Ports handed out by this JVM stay reserved until released so a
  * killed node can be restarted on its old port without another node of this JVM grabbing it meanwhile.
  */
-final class Ports {
+final class Ports
+{
     static final int BUS_OFFSET = 10000;
     private static final int LOW = 20000;
     private static final int HIGH = 29999;
@@ -25,18 +26,26 @@ final class Ports {
     private static final Set<Integer> RESERVED = new HashSet<>();
     private static final InetAddress LOOPBACK = loopback();
 
-    private Ports() {
+    private Ports()
+
+    {
+
     }
 
-    static int reserve() {
+    static int reserve()
+    {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = 0; i < ATTEMPTS; i++) {
+        for (int i = 0; i < ATTEMPTS; i++)
+        {
             int port = random.nextInt(LOW, HIGH + 1);
-            synchronized (RESERVED) {
-                if (RESERVED.contains(port)) {
+            synchronized (RESERVED)
+            {
+                if (RESERVED.contains(port))
+                {
                     continue;
                 }
-                if (canBind(port) && canBind(port + BUS_OFFSET)) {
+                if (canBind(port) && canBind(port + BUS_OFFSET))
+                {
                     RESERVED.add(port);
                     return port;
                 }
@@ -46,29 +55,39 @@ final class Ports {
                 + LOW + "-" + HIGH + " after " + ATTEMPTS + " attempts");
     }
 
-    private static InetAddress loopback() {
-        try {
+    private static InetAddress loopback()
+    {
+        try
+        {
             // Explicit IPv4: redis is bound to 127.0.0.1 and getLoopbackAddress() may answer ::1.
             return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-        } catch (java.net.UnknownHostException e) {
+        }
+        catch (java.net.UnknownHostException e)
+        {
             throw new IllegalStateException(e);
         }
     }
 
-    static void release(int port) {
-        synchronized (RESERVED) {
+    static void release(int port)
+    {
+        synchronized (RESERVED)
+        {
             RESERVED.remove(port);
         }
     }
 
-    private static boolean canBind(int port) {
+    private static boolean canBind(int port)
+    {
         // SO_REUSEADDR off: a port in TIME_WAIT could make redis (which sets SO_REUSEADDR) succeed anyway, but
         // being conservative here costs nothing and avoids ports still draining from a previous run.
-        try (ServerSocket socket = new ServerSocket()) {
+        try (ServerSocket socket = new ServerSocket())
+        {
             socket.setReuseAddress(false);
             socket.bind(new InetSocketAddress(LOOPBACK, port), 1);
             return true;
-        } catch (IOException e) {
+        }
+        catch (IOException e)
+        {
             return false;
         }
     }

@@ -5,14 +5,17 @@ package io.slotring.launcher;
  * cluster converged, failover done, slot moved) times out. The message names the node, what it last said and,
  * where useful, the tail of its log.
  */
-public final class RedisLaunchException extends RuntimeException {
+public final class RedisLaunchException extends RuntimeException
+{
     private static final long serialVersionUID = 1L;
 
-    RedisLaunchException(String message) {
+    RedisLaunchException(String message)
+    {
         super(message);
     }
 
-    RedisLaunchException(String message, Throwable cause) {
+    RedisLaunchException(String message, Throwable cause)
+    {
         super(message, cause);
     }
 }

@@ -7,9 +7,11 @@ import java.nio.file.Path;
  * its port and nodes.conf); {@link #role()} and {@link #masterId()} are as last observed by the launcher, i.e.
  * refreshed by every convergence wait ({@link LocalRedisCluster#awaitClusterOk}, failover, slot moves, ...).
  */
-public final class RedisNodeHandle {
+public final class RedisNodeHandle
+{
     /** Role of a cluster node. */
-    public enum Role {
+    public enum Role
+    {
         /** Serves slots (or could: a freshly added master owns none). */
         MASTER,
         /** Replicates a master. */
@@ -21,81 +23,97 @@ public final class RedisNodeHandle {
     private volatile Role role;
     private volatile String masterId;
 
-    RedisNodeHandle(RedisProcess process, Role role) {
+    RedisNodeHandle(RedisProcess process, Role role)
+    {
         this.process = process;
         this.role = role;
     }
 
-    RedisProcess process() {
+    RedisProcess process()
+    {
         return process;
     }
 
-    void nodeId(String id) {
+    void nodeId(String id)
+    {
         this.nodeId = id;
     }
 
-    void observed(Role observedRole, String observedMasterId) {
+    void observed(Role observedRole, String observedMasterId)
+    {
         this.role = observedRole;
         this.masterId = observedMasterId;
     }
 
     /** @return always {@code "127.0.0.1"} */
-    public String host() {
+    public String host()
+    {
         return RedisProcess.HOST;
     }
 
     /** @return the client port (the cluster bus is on port + 10000) */
-    public int port() {
+    public int port()
+    {
         return process.port();
     }
 
     /** @return {@code "127.0.0.1:port"} */
-    public String address() {
+    public String address()
+    {
         return host() + ":" + port();
     }
 
     /** @return the 40-character cluster node id */
-    public String nodeId() {
+    public String nodeId()
+    {
         return nodeId;
     }
 
     /** @return the role as last observed */
-    public Role role() {
+    public Role role()
+    {
         return role;
     }
 
     /** @return whether the last observed role is {@link Role#MASTER} */
-    public boolean isMaster() {
+    public boolean isMaster()
+    {
         return role == Role.MASTER;
     }
 
     /** @return node id of the master this replica follows as last observed, or null for a master */
-    public String masterId() {
+    public String masterId()
+    {
         return masterId;
     }
 
     /** @return pid of the current process (changes on restart) */
-    public long pid() {
+    public long pid()
+    {
         return process.pid();
     }
 
     /** @return whether the process is running (a paused process is alive) */
-    public boolean isAlive() {
+    public boolean isAlive()
+    {
         return process.isAlive();
     }
 
     /** @return whether the launcher paused the process (SIGSTOP) and has not resumed it */
-    public boolean isPaused() {
+    public boolean isPaused()
+    {
         return process.isPaused();
     }
 
     /** @return this node's directory (redis.conf, redis.log, nodes.conf) */
-    public Path directory() {
+    public Path directory()
+    {
         return process.dir();
     }
 
     @Override
-    public String toString() {
+    public String toString()
+    {
         return address() + " " + (role == Role.MASTER ? "master" : "replica") + " " + ClusterView.shortId(nodeId)
                 + (process.isAlive() ? (process.isPaused() ? " (paused)" : "") : " (dead)");
     }

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * One redis-server child process in its own directory: config file, log file, start/stop/signal, and a cached
  * admin connection. Shared by {@link LocalRedisServer} and the nodes of {@link LocalRedisCluster}.
  */
-final class RedisProcess {
+final class RedisProcess
+{
     static final String HOST = "127.0.0.1";
     private static final int PROBE_TIMEOUT_MILLIS = 1000;
     private static final int MAX_PORT_ATTEMPTS = 10;
@@ -38,7 +39,8 @@ final class RedisProcess {
     private volatile AdminConnection connection;
     private boolean closed; // guarded by this
 
-    RedisProcess(String name, Path binary, Path dir, RedisConfig config) {
+    RedisProcess(String name, Path binary, Path dir, RedisConfig config)
+    {
         this.name = name;
         this.binary = binary;
         this.dir = dir;
@@ -46,67 +48,83 @@ final class RedisProcess {
         this.logFile = dir.resolve("redis.log");
         this.config = config;
         this.password = config.password();
-        try {
+        try
+        {
             Files.createDirectories(dir);
-        } catch (IOException e) {
+        }
+        catch (IOException e)
+        {
             throw new UncheckedIOException("cannot create node dir " + dir, e);
         }
     }
 
-    String name() {
+    String name()
+    {
         return name;
     }
 
-    int port() {
+    int port()
+    {
         return port;
     }
 
-    Path dir() {
+    Path dir()
+    {
         return dir;
     }
 
-    long pid() {
+    long pid()
+    {
         Process p = process;
         return p == null ? -1 : p.pid();
     }
 
-    boolean isAlive() {
+    boolean isAlive()
+    {
         Process p = process;
         return p != null && p.isAlive();
     }
 
-    boolean isPaused() {
+    boolean isPaused()
+    {
         return paused && isAlive();
     }
 
     /** Alive and not paused by the launcher: worth asking for its opinion. */
-    boolean isResponsive() {
+    boolean isResponsive()
+    {
         return !paused && isAlive();
     }
 
     /** First start: picks a port and spawns without waiting, so a cluster's nodes boot in parallel. */
-    void spawn() {
-        if (process != null) {
+    void spawn()
+    {
+        if (process != null)
+        {
             throw new IllegalStateException(this + " already started");
         }
         spawnOn(Ports.reserve());
     }
 
     /** Visible for the port-race test: spawn on a given (possibly taken) port. */
-    void spawnOn(int chosenPort) {
+    void spawnOn(int chosenPort)
+    {
         port = chosenPort;
         spawnOnPort();
     }
 
     /** Start again on the same port and config (for a cluster node: the same nodes.conf, hence the same id). */
-    void restart(Deadline deadline) {
+    void restart(Deadline deadline)
+    {
         kill();
         spawnOnPort();
         awaitReady(deadline);
     }
 
-    private void spawnOnPort() {
-        try {
+    private void spawnOnPort()
+    {
+        try
+        {
             Files.writeString(confFile, config.render(port, dir), StandardCharsets.UTF_8);
             logOffset = Files.exists(logFile) ? Files.size(logFile) : 0;
             ProcessBuilder builder = new ProcessBuilder(binary.toString(), confFile.toString())
@@ -118,7 +136,9 @@ final class RedisProcess {
             started.getOutputStream().close(); // redis never reads stdin
             paused = false;
             process = started;
-        } catch (IOException e) {
+        }
+        catch (IOException e)
+        {
             throw new RedisLaunchException("cannot start " + binary + " for " + this, e);
         }
     }
@@ -128,13 +148,17 @@ final class RedisProcess {
      * JVM may own the port we probed as free, in which case our server dies with EADDRINUSE while theirs
      * answers. On that race, and only before the port was ever confirmed, we move to a new port.
      */
-    void awaitReady(Deadline deadline) {
+    void awaitReady(Deadline deadline)
+    {
         int attempts = 1;
-        while (true) {
+        while (true)
+        {
             Process p = process;
-            if (!p.isAlive()) {
+            if (!p.isAlive())
+            {
                 String log = logSinceSpawn();
-                if (!portConfirmed && log.contains("Address already in use") && attempts < MAX_PORT_ATTEMPTS) {
+                if (!portConfirmed && log.contains("Address already in use") && attempts < MAX_PORT_ATTEMPTS)
+                {
                     Hygiene.untrack(p);
                     Ports.release(port);
                     port = Ports.reserve();
@@ -149,11 +173,13 @@ final class RedisProcess {
                         + " during startup; log tail (" + logFile + "):\n" + tail(log));
             }
             String problem = probe(p.pid());
-            if (problem == null) {
+            if (problem == null)
+            {
                 portConfirmed = true;
                 return;
             }
-            if (deadline.expired()) {
+            if (deadline.expired())
+            {
                 throw new RedisLaunchException(this + " (pid " + p.pid() + ") did not answer within "
                         + deadline.budget() + "; it last said: " + problem + "; log tail:\n" + logTail());
             }
@@ -161,78 +187,105 @@ final class RedisProcess {
         }
     }
 
-    private static void deleteQuietly(Path file) {
-        try {
+    private static void deleteQuietly(Path file)
+    {
+        try
+        {
             Files.deleteIfExists(file);
-        } catch (IOException e) {
+        }
+        catch (IOException e)
+        {
             // redis will then reuse it: harmless, the node id just stays the same
         }
     }
 
-    private String probe(long expectedPid) {
-        try (AdminConnection probe = AdminConnection.open(HOST, port, PROBE_TIMEOUT_MILLIS, password)) {
+    private String probe(long expectedPid)
+    {
+        try (AdminConnection probe = AdminConnection.open(HOST, port, PROBE_TIMEOUT_MILLIS, password))
+        {
             Object info = probe.call(PROBE_TIMEOUT_MILLIS, "INFO", "server");
             String pid = Info.field(String.valueOf(info), "process_id");
-            if (!Long.toString(expectedPid).equals(pid)) {
+            if (!Long.toString(expectedPid).equals(pid))
+            {
                 return "port " + port + " is answered by another process (pid " + pid + ")";
             }
             return null;
-        } catch (RedisReplyError e) {
+        }
+        catch (RedisReplyError e)
+        {
             return e.getMessage(); // LOADING while loading data, etc.
-        } catch (IOException e) {
+        }
+        catch (IOException e)
+        {
             return e.toString();
         }
     }
 
     /** SIGKILL and wait for the exit; a no-op when not running. */
-    void kill() {
+    void kill()
+    {
         Process p = process;
         paused = false;
         dropConnection();
-        if (p == null) {
+        if (p == null)
+        {
             return;
         }
         p.destroyForcibly(); // SIGKILL: also ends a SIGSTOPped process
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        try
+        {
+            if (!p.waitFor(10, TimeUnit.SECONDS))
+            {
                 throw new RedisLaunchException(this + " (pid " + p.pid() + ") survived SIGKILL for 10s");
             }
-        } catch (InterruptedException e) {
+        }
+        catch (InterruptedException e)
+        {
             Thread.currentThread().interrupt();
             throw new RedisLaunchException("interrupted while killing " + this, e);
         }
         Hygiene.untrack(p);
     }
 
-    void pause() {
+    void pause()
+    {
         requireAlive("pause");
         Signals.stop(pid());
         paused = true;
     }
 
-    void resume() {
+    void resume()
+    {
         requireAlive("resume");
         Signals.cont(pid());
         paused = false;
     }
 
     /** Kill and give the port back; the owner deletes the directory. Idempotent. */
-    synchronized void close() {
-        if (closed) {
+    synchronized void close()
+    {
+        if (closed)
+        {
             return; // a second release could free a port that another node of this JVM reserved meanwhile
         }
         closed = true;
-        try {
+        try
+        {
             kill();
-        } finally {
-            if (port > 0) {
+        }
+        finally
+        {
+            if (port > 0)
+            {
                 Ports.release(port);
             }
         }
     }
 
-    private void requireAlive(String action) {
-        if (!isAlive()) {
+    private void requireAlive(String action)
+    {
+        if (!isAlive())
+        {
             throw new IllegalStateException("cannot " + action + " " + this + ": not running");
         }
     }
@@ -244,22 +297,31 @@ final class RedisProcess {
      * @throws UncheckedIOException on I/O failure; the cause is {@link java.net.SocketTimeoutException} when the
      *     server did not answer in time (e.g. paused)
      */
-    Object call(int timeoutMillis, String... args) {
-        if (args.length == 0) {
+    Object call(int timeoutMillis, String... args)
+    {
+        if (args.length == 0)
+        {
             throw new IllegalArgumentException("no command given");
         }
-        synchronized (callLock) {
+        synchronized (callLock)
+        {
             AdminConnection c = connection;
-            try {
-                if (c == null) {
+            try
+            {
+                if (c == null)
+                {
                     c = AdminConnection.open(HOST, port, timeoutMillis, password);
                     connection = c;
                 }
                 return c.call(timeoutMillis, args);
-            } catch (IOException e) {
-                if (c != null) {
+            }
+            catch (IOException e)
+            {
+                if (c != null)
+                {
                     c.close(); // a late reply would desynchronise the connection: never reuse it
-                    if (connection == c) {
+                    if (connection == c)
+                    {
                         connection = null;
                     }
                 }
@@ -269,41 +331,53 @@ final class RedisProcess {
         }
     }
 
-    private void dropConnection() {
+    private void dropConnection()
+    {
         AdminConnection c = connection;
         connection = null;
-        if (c != null) {
+        if (c != null)
+        {
             c.close();
         }
     }
 
-    String logTail() {
-        try {
+    String logTail()
+    {
+        try
+        {
             return tail(Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "");
-        } catch (IOException e) {
+        }
+        catch (IOException e)
+        {
             return "(log unreadable: " + e + ")";
         }
     }
 
-    private String logSinceSpawn() {
-        try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "r")) {
+    private String logSinceSpawn()
+    {
+        try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "r"))
+        {
             long offset = Math.min(logOffset, file.length());
             byte[] bytes = new byte[(int) Math.min(1 << 20, file.length() - offset)];
             file.seek(offset);
             file.readFully(bytes);
             return new String(bytes, StandardCharsets.UTF_8);
-        } catch (IOException e) {
+        }
+        catch (IOException e)
+        {
             return "";
         }
     }
 
-    private static String tail(String log) {
+    private static String tail(String log)
+    {
         List<String> lines = log.lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
     }
 
     @Override
-    public String toString() {
+    public String toString()
+    {
         return name + " (" + HOST + ":" + port + ")";
     }
 }

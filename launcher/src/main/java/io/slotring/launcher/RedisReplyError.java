@@ -8,10 +8,12 @@ package io.slotring.launcher;
  * <em>thrown</em>; an error nested inside an array reply (for example one element of an {@code EXEC} result)
  * is <em>returned</em> as an instance of this class inside the {@code List}, so the rest of the array is not lost.
  */
-public final class RedisReplyError extends RuntimeException {
+public final class RedisReplyError extends RuntimeException
+{
     private static final long serialVersionUID = 1L;
 
-    RedisReplyError(String message) {
+    RedisReplyError(String message)
+    {
         super(message);
     }
 
@@ -21,7 +23,8 @@ public final class RedisReplyError extends RuntimeException {
      *
      * @return the error code, never null
      */
-    public String code() {
+    public String code()
+    {
         String message = getMessage();
         int space = message.indexOf(' ');
         return space < 0 ? message : message.substring(0, space);

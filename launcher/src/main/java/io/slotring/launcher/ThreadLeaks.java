@@ -32,7 +32,9 @@ public final class ThreadLeaks
     public static final Predicate<Thread> FAULT_PROXY = thread -> thread.getName().startsWith("slotring-fault-proxy");
 
     private ThreadLeaks()
+
     {
+
     }
 
     /**

@@ -1,37 +1,45 @@
 package io.slotring.launcher;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-/** One shared cluster (via the extension) for all fault operations; each test derives what it needs from the current topology. */
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * One shared cluster (via the extension) for all fault operations; each test derives what it needs from the current
+ * topology.
+ */
 @LocalCluster(masters = 3, replicasPerMaster = 1, nodeTimeoutMillis = 2000, debugCommand = true,
         config = {"requirepass", "fault-pass"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterFaultIT {
+class ClusterFaultIT
+{
     private static LocalRedisCluster shared;
     private final LocalRedisCluster cluster;
 
-    ClusterFaultIT(LocalRedisCluster cluster) {
+    ClusterFaultIT(LocalRedisCluster cluster)
+    {
         this.cluster = cluster;
     }
 
     @BeforeAll
-    static void capture(LocalRedisCluster cluster) {
+    static void capture(LocalRedisCluster cluster)
+    {
         shared = cluster;
     }
 
     @Test
     @Order(1)
-    void injectsOneSharedCluster(LocalRedisCluster parameter) {
+    void injectsOneSharedCluster(LocalRedisCluster parameter)
+    {
         assertThat(parameter).isSameAs(cluster).isSameAs(shared);
         assertThat(cluster.masters()).hasSize(3);
         assertThat(cluster.call(cluster.masters().get(0), "CONFIG", "GET", "enable-debug-command"))
@@ -40,11 +48,13 @@ class ClusterFaultIT {
 
     @Test
     @Order(2)
-    void pauseResumeKillAndRestartAReplica() {
+    void pauseResumeKillAndRestartAReplica()
+    {
         RedisNodeHandle replica = cluster.replicas().get(0);
         cluster.pause(replica);
         assertThat(replica.isPaused()).isTrue();
-        assertThatThrownBy(() -> cluster.call(replica, Duration.ofMillis(200), "PING")).isInstanceOf(UncheckedIOException.class);
+        assertThatThrownBy(() -> cluster.call(replica, Duration.ofMillis(200),
+            "PING")).isInstanceOf(UncheckedIOException.class);
         cluster.resume(replica);
         assertThat(cluster.call(replica, "PING")).isEqualTo("PONG");
 
@@ -62,7 +72,8 @@ class ClusterFaultIT {
 
     @Test
     @Order(3)
-    void failoverTakeoverPromotesAReplica() {
+    void failoverTakeoverPromotesAReplica()
+    {
         RedisNodeHandle replica = cluster.replicas().get(0);
         RedisNodeHandle oldMaster = cluster.masters().stream()
                 .filter(m -> m.nodeId().equals(replica.masterId())).findFirst().orElseThrow();
@@ -72,7 +83,8 @@ class ClusterFaultIT {
         assertThat(oldMaster.role()).isEqualTo(RedisNodeHandle.Role.REPLICA);
         assertThat(oldMaster.masterId()).isEqualTo(replica.nodeId());
         assertThat(cluster.replicasOf(replica)).containsExactly(oldMaster);
-        for (RedisNodeHandle node : cluster.nodes()) {
+        for (RedisNodeHandle node : cluster.nodes())
+        {
             String nodes = (String) cluster.call(node, "CLUSTER", "NODES");
             assertThat(ClusterView.parse(nodes).byId(replica.nodeId()).isMaster()).isTrue();
         }
@@ -80,11 +92,13 @@ class ClusterFaultIT {
 
     @Test
     @Order(4)
-    void moveSlotMovesKeysAndEveryNodeAgrees() {
+    void moveSlotMovesKeysAndEveryNodeAgrees()
+    {
         String tag = "{move}";
         int slot = LocalRedisCluster.slotOf(tag);
         RedisNodeHandle source = cluster.nodeForSlot(slot);
-        for (int i = 0; i < 250; i++) {
+        for (int i = 0; i < 250; i++)
+        {
             cluster.call(source, "SET", tag + i, "v" + i);
         }
         RedisNodeHandle target = cluster.masters().stream().filter(m -> m != source).findFirst().orElseThrow();
@@ -92,7 +106,8 @@ class ClusterFaultIT {
         cluster.moveSlot(slot, target);
 
         assertThat(cluster.nodeForSlot(slot)).isSameAs(target);
-        for (RedisNodeHandle node : cluster.nodes()) {
+        for (RedisNodeHandle node : cluster.nodes())
+        {
             ClusterView view = ClusterView.parse((String) cluster.call(node, "CLUSTER", "NODES"));
             assertThat(view.ownerOf(slot)).as("owner of %d according to %s", slot, node).isEqualTo(target.nodeId());
         }
@@ -104,7 +119,8 @@ class ClusterFaultIT {
 
     @Test
     @Order(5)
-    void slotCanBeHeldMidMigration() {
+    void slotCanBeHeldMidMigration()
+    {
         String tag = "{hold}";
         int slot = LocalRedisCluster.slotOf(tag);
         RedisNodeHandle source = cluster.nodeForSlot(slot);
@@ -126,15 +142,18 @@ class ClusterFaultIT {
 
     @Test
     @Order(6)
-    void addMasterJoins() {
+    void addMasterJoins()
+    {
         int before = cluster.nodes().size();
         RedisNodeHandle added = cluster.addMaster();
         assertThat(cluster.nodes()).hasSize(before + 1).contains(added);
         assertThat(cluster.masters()).contains(added);
-        for (RedisNodeHandle node : cluster.nodes()) {
+        for (RedisNodeHandle node : cluster.nodes())
+        {
             String info = (String) cluster.call(node, "CLUSTER", "INFO");
             assertThat(Info.field(info, "cluster_known_nodes")).isEqualTo(Integer.toString(before + 1));
-            assertThat(ClusterView.parse((String) cluster.call(node, "CLUSTER", "NODES")).byId(added.nodeId())).isNotNull();
+            assertThat(ClusterView.parse((String) cluster.call(node, "CLUSTER",
+                "NODES")).byId(added.nodeId())).isNotNull();
         }
         int slot = LocalRedisCluster.slotOf("{new}");
         cluster.moveSlot(slot, added);
@@ -144,7 +163,8 @@ class ClusterFaultIT {
 
     @Test
     @Order(7)
-    void killingAMasterFailsOverToItsReplica() {
+    void killingAMasterFailsOverToItsReplica()
+    {
         RedisNodeHandle master = cluster.masters().stream().filter(m -> !cluster.replicasOf(m).isEmpty())
                 .findFirst().orElseThrow();
         RedisNodeHandle replica = cluster.replicasOf(master).get(0);

@@ -1,13 +1,15 @@
 package io.slotring.launcher;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
 
-class ClusterViewTest {
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClusterViewTest
+{
 
     @Test
-    void parsesNodesIgnoringOpenMigrations() {
+    void parsesNodesIgnoringOpenMigrations()
+    {
         String text = ""
                 + "aaaaaaaaaa 127.0.0.1:20001@30001 myself,master - 0 0 1 connected 0-99 101-200 [100->-bbbbbbbbbb]\n"
                 + "bbbbbbbbbb 127.0.0.1:20002@30002,host master - 0 1 2 connected 100 201-16383\n"
@@ -23,7 +25,8 @@ class ClusterViewTest {
     }
 
     @Test
-    void masterAddressesAreTheHealthyMastersWithTheirAnnouncedHosts() {
+    void masterAddressesAreTheHealthyMastersWithTheirAnnouncedHosts()
+    {
         String text = ""
                 + "aaaaaaaaaa 10.0.0.2:7001@17001 myself,master - 0 0 1 connected 0-5000\n"
                 + "bbbbbbbbbb 10.0.0.1:7002@17002,node-b master - 0 1 2 connected 5001-10000\n"
@@ -34,7 +37,8 @@ class ClusterViewTest {
     }
 
     @Test
-    void slotOfMatchesRedisCrc16AndHashTags() {
+    void slotOfMatchesRedisCrc16AndHashTags()
+    {
         assertThat(LocalRedisCluster.slotOf("123456789")).isEqualTo(0x31C3);
         assertThat(LocalRedisCluster.slotOf("{user1000}.following")).isEqualTo(LocalRedisCluster.slotOf("user1000"));
         assertThat(LocalRedisCluster.slotOf("foo{}{bar}")).isEqualTo(LocalRedisCluster.slotOf("foo{}{bar}"));
@@ -42,7 +46,8 @@ class ClusterViewTest {
     }
 
     @Test
-    void quotesConfigValuesOnlyWhenNeeded() {
+    void quotesConfigValuesOnlyWhenNeeded()
+    {
         assertThat(RedisConfig.quote("yes")).isEqualTo("yes");
         assertThat(RedisConfig.quote("")).isEqualTo("\"\"");
         assertThat(RedisConfig.quote("a b")).isEqualTo("\"a b\"");

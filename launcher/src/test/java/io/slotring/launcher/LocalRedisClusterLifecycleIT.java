@@ -1,33 +1,39 @@
 package io.slotring.launcher;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class LocalRedisClusterLifecycleIT {
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LocalRedisClusterLifecycleIT
+{
 
     @ParameterizedTest(name = "{0} masters + 1 replica each")
     @ValueSource(ints = {3, 5})
-    void comesUpAnswersAndLeavesNothingBehind(int masterCount) {
+    void comesUpAnswersAndLeavesNothingBehind(int masterCount)
+    {
         List<Long> pids = new ArrayList<>();
         Path dir;
         try (LocalRedisCluster cluster = LocalRedisCluster.builder()
-                .masters(masterCount).replicasPerMaster(1).nodeTimeoutMillis(2000).start()) {
+                .masters(masterCount).replicasPerMaster(1).nodeTimeoutMillis(2000).start())
+        {
             dir = cluster.directory();
             assertThat(cluster.nodes()).hasSize(masterCount * 2);
             assertThat(cluster.masters()).hasSize(masterCount);
             assertThat(cluster.replicas()).hasSize(masterCount);
-            for (RedisNodeHandle master : cluster.masters()) {
+            for (RedisNodeHandle master : cluster.masters())
+            {
                 assertThat(cluster.replicasOf(master)).hasSize(1);
             }
             Set<Integer> ports = new HashSet<>();
-            for (RedisNodeHandle node : cluster.nodes()) {
+            for (RedisNodeHandle node : cluster.nodes())
+            {
                 pids.add(node.pid());
                 ports.add(node.port());
                 assertThat(node.host()).isEqualTo("127.0.0.1");
@@ -43,7 +49,8 @@ class LocalRedisClusterLifecycleIT {
             assertThat(cluster.seeds().split(",")).hasSize(masterCount).allMatch(s -> s.startsWith("127.0.0.1:"));
 
             Set<RedisNodeHandle> owners = new HashSet<>();
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < 50; i++)
+            {
                 String key = "key:" + i;
                 long redisSlot = (Long) cluster.call(cluster.masters().get(0), "CLUSTER", "KEYSLOT", key);
                 assertThat(LocalRedisCluster.slotOf(key)).isEqualTo((int) redisSlot);
@@ -57,7 +64,8 @@ class LocalRedisClusterLifecycleIT {
             assertThat(cluster.nodeForSlot(0)).isSameAs(cluster.masters().get(0));
             assertThat(cluster.nodeForSlot(16383)).isSameAs(cluster.masters().get(masterCount - 1));
         }
-        for (long pid : pids) {
+        for (long pid : pids)
+        {
             assertThat(LocalRedisServerIT.isRunning(pid)).as("pid %d after close", pid).isFalse();
         }
         assertThat(dir).doesNotExist();

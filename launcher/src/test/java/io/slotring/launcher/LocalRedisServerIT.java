@@ -1,23 +1,27 @@
 package io.slotring.launcher;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
-class LocalRedisServerIT {
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LocalRedisServerIT
+{
 
     @Test
-    void startsPausesResumesKillsRestartsAndCleansUp() {
+    void startsPausesResumesKillsRestartsAndCleansUp()
+    {
         LocalRedisServer redis = LocalRedisServer.builder().enableDebugCommand(true).start();
         long firstPid = redis.pid();
         int port = redis.port();
-        try {
+        try
+        {
             assertThat(redis.host()).isEqualTo("127.0.0.1");
             assertThat(port).isBetween(20000, 29999);
             assertThat(redis.call("PING")).isEqualTo("PONG");
@@ -29,7 +33,8 @@ class LocalRedisServerIT {
             assertThat(redis.call("LRANGE", "l", "0", "-1")).isEqualTo(List.of("a", "b"));
             assertThatThrownBy(() -> redis.call("NOSUCHCOMMAND"))
                     .isInstanceOfSatisfying(RedisReplyError.class, e -> assertThat(e.code()).isEqualTo("ERR"));
-            assertThat(redis.call("CONFIG", "GET", "enable-debug-command")).isEqualTo(List.of("enable-debug-command", "local"));
+            assertThat(redis.call("CONFIG", "GET", "enable-debug-command")).isEqualTo(List.of("enable-debug-command",
+                "local"));
 
             redis.pause();
             assertThat(redis.isAlive()).isTrue();
@@ -43,14 +48,17 @@ class LocalRedisServerIT {
             redis.kill();
             assertThat(redis.isAlive()).isFalse();
             assertThat(ProcessHandle.of(firstPid)).isEmpty();
-            assertThatThrownBy(() -> redis.call(Duration.ofMillis(500), "PING")).isInstanceOf(UncheckedIOException.class);
+            assertThatThrownBy(() -> redis.call(Duration.ofMillis(500),
+                "PING")).isInstanceOf(UncheckedIOException.class);
 
             redis.restart();
             assertThat(redis.port()).isEqualTo(port);
             assertThat(redis.pid()).isNotEqualTo(firstPid);
             assertThat(redis.call("PING")).isEqualTo("PONG");
             assertThat(redis.call("GET", "k")).as("nothing is persisted").isNull();
-        } finally {
+        }
+        finally
+        {
             redis.close();
         }
         assertThat(isRunning(redis.pid())).isFalse();
@@ -59,33 +67,41 @@ class LocalRedisServerIT {
     }
 
     @Test
-    void appliesConfigAndAuthenticatesItsOwnConnection() throws Exception {
+    void appliesConfigAndAuthenticatesItsOwnConnection() throws Exception
+    {
         try (LocalRedisServer redis = LocalRedisServer.builder()
                 .config("requirepass", "s3cret pass")
                 .config("save", "3600 1 300 100")
                 .config("maxmemory-policy", "allkeys-lru")
-                .start()) {
+                .start())
+        {
             assertThat(redis.call("PING")).isEqualTo("PONG");
             assertThat(redis.call("CONFIG", "GET", "save")).isEqualTo(List.of("save", "3600 1 300 100"));
-            assertThat(redis.call("CONFIG", "GET", "maxmemory-policy")).isEqualTo(List.of("maxmemory-policy", "allkeys-lru"));
-            try (AdminConnection anonymous = AdminConnection.open("127.0.0.1", redis.port(), 1000, null)) {
+            assertThat(redis.call("CONFIG", "GET", "maxmemory-policy")).isEqualTo(List.of("maxmemory-policy",
+                "allkeys-lru"));
+            try (AdminConnection anonymous = AdminConnection.open("127.0.0.1", redis.port(), 1000, null))
+            {
                 assertThatThrownBy(() -> anonymous.call(1000, "GET", "x"))
                         .isInstanceOfSatisfying(RedisReplyError.class, e -> assertThat(e.code()).isEqualTo("NOAUTH"));
             }
-            assertThat(Files.readString(redis.directory().resolve("redis.conf"))).contains("requirepass \"s3cret pass\"");
+            assertThat(Files.readString(redis.directory().resolve("redis.conf"))).contains(
+                "requirepass \"s3cret pass\"");
         }
     }
 
     @Test
-    void rejectsKeysTheLauncherOwns() {
+    void rejectsKeysTheLauncherOwns()
+    {
         assertThatThrownBy(() -> LocalRedisServer.builder().config("port", "6379"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("port");
     }
 
     @Test
-    void nestedErrorsAreReturnedNotThrown() {
-        try (LocalRedisServer redis = LocalRedisServer.builder().start()) {
+    void nestedErrorsAreReturnedNotThrown()
+    {
+        try (LocalRedisServer redis = LocalRedisServer.builder().start())
+        {
             redis.call("SET", "s", "text");
             redis.call("MULTI");
             redis.call("INCR", "s");
@@ -98,7 +114,8 @@ class LocalRedisServerIT {
         }
     }
 
-    static boolean isRunning(long pid) {
+    static boolean isRunning(long pid)
+    {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 }

@@ -1,29 +1,34 @@
 package io.slotring.launcher;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 @LocalServer(debugCommand = true, config = {"requirepass", "secret"})
-class LocalServerExtensionIT {
+class LocalServerExtensionIT
+{
     private final LocalRedisServer constructorInjected;
 
-    LocalServerExtensionIT(LocalRedisServer server) {
+    LocalServerExtensionIT(LocalRedisServer server)
+    {
         this.constructorInjected = server;
     }
 
     @Test
-    void injectsTheSameConfiguredServer(LocalRedisServer server) {
+    void injectsTheSameConfiguredServer(LocalRedisServer server)
+    {
         assertThat(server).isSameAs(constructorInjected);
         assertThat(server.call("CONFIG", "GET", "requirepass")).isEqualTo(java.util.List.of("requirepass", "secret"));
         assertThat(server.call("DEBUG", "SLEEP", "0")).isEqualTo("OK");
     }
 
     @Nested
-    class NestedTests {
+    class NestedTests
+    {
         @Test
-        void shareTheEnclosingServer(LocalRedisServer server) {
+        void shareTheEnclosingServer(LocalRedisServer server)
+        {
             assertThat(server).isSameAs(constructorInjected);
         }
     }

@@ -50,7 +50,9 @@ final class LatencyPlot
     private static final String[][] LOAD_STYLES = { { "p50", "" }, { "p99", "9,4" }, { "p99.9", "2,3" } };
 
     private LatencyPlot()
+
     {
+
     }
 
     static double nines(final double percentile)

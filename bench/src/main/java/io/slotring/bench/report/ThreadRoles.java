@@ -20,7 +20,9 @@ final class ThreadRoles
     static final List<String> ALL = List.of(WORKERS, IO, OTHER);
 
     private ThreadRoles()
+
     {
+
     }
 
     /**

@@ -1,10 +1,9 @@
 package io.slotring.codec.internal;
 
-import io.slotring.codec.RespType;
-import io.slotring.codec.RespProtocolException;
-
 import java.nio.ByteOrder;
 
+import io.slotring.codec.RespProtocolException;
+import io.slotring.codec.RespType;
 import org.agrona.DirectBuffer;
 
 /**
@@ -100,7 +99,8 @@ public final class RespDecoder
         }
         if (maxBulkLength < 0 || maxBulkLength > Integer.MAX_VALUE)
         {
-            throw new IllegalArgumentException("maxBulkLength must be in [0, " + Integer.MAX_VALUE + "]: " + maxBulkLength);
+            throw new IllegalArgumentException("maxBulkLength must be in [0, " + Integer.MAX_VALUE + "]: " +
+                maxBulkLength);
         }
 
         this.maxDepth = maxDepth;
@@ -476,7 +476,8 @@ public final class RespDecoder
         if (length < 0)
         {
             throw error(type == RespType.BULK_STRING ?
-                "expected a length >= 0 (or -1 for null)" : "expected a length >= 0", digitsOffset, Long.toString(length));
+                "expected a length >= 0 (or -1 for null)" : "expected a length >= 0", digitsOffset,
+                    Long.toString(length));
         }
         if (length > maxBulkLength)
         {
@@ -706,7 +707,8 @@ public final class RespDecoder
         {
             i++;
         }
-        if (end - i == 3 && (matchesIgnoreCase(buffer, offset + i, "inf") || matchesIgnoreCase(buffer, offset + i, "nan")))
+        if (end - i == 3 &&
+            (matchesIgnoreCase(buffer, offset + i, "inf") || matchesIgnoreCase(buffer, offset + i, "nan")))
         {
             return;
         }

@@ -1,9 +1,8 @@
 package io.slotring.codec.internal;
 
-import io.slotring.codec.RespType;
-
 import java.nio.ByteOrder;
 
+import io.slotring.codec.RespType;
 import org.agrona.AsciiEncoding;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -12,11 +11,11 @@ import org.agrona.MutableDirectBuffer;
  * Flyweight that writes one or more RESP commands (arrays of bulk strings) in place into a
  * {@link MutableDirectBuffer}.
  * <p>
- * Usage: {@code encoder.wrap(buffer, offset).header(CommandHeader.GET).bulk(key)}, then ship
- * {@code [offset(), position())}. Nothing is allocated per call: numbers are rendered with Agrona's in-place ASCII
- * writers, and characters are converted through a scratch array owned by the encoder (256 B, grown once to at most
- * 64 KiB by the first longer text; longer text goes through it in chunks). The encoder does not check that the argument count matches the array
- * header; it is a byte writer, not a command builder.
+ * Usage: {@code encoder.wrap(buffer, offset).header(CommandHeader.GET).bulk(key)}, then ship {@code [offset(),
+ * position())}. Nothing is allocated per call: numbers are rendered with Agrona's in-place ASCII writers, and
+ * characters are converted through a scratch array owned by the encoder (256 B, grown once to at most 64 KiB by the
+ * first longer text; longer text goes through it in chunks). The encoder does not check that the argument count matches
+ * the array header; it is a byte writer, not a command builder.
  * <p>
  * Capacity is the caller's concern: use the static {@code *Length} methods to size a fixed region before writing, or
  * wrap an expandable buffer. A write past the end of a fixed buffer fails in the buffer's own bounds check, leaving
@@ -390,7 +389,8 @@ public final class RespEncoder
         value.getBytes(from, to, dst, 0);
     }
 
-    private int putUtf8(final MutableDirectBuffer buffer, final int index, final CharSequence value, final int byteCount)
+    private int putUtf8(final MutableDirectBuffer buffer, final int index, final CharSequence value,
+        final int byteCount)
     {
         final byte[] bytes = scratch(byteCount);
         final int charCount = value.length();

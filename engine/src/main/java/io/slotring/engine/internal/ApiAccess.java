@@ -33,7 +33,9 @@ public final class ApiAccess
     private static volatile Factory factory;
 
     private ApiAccess()
+
     {
+
     }
 
     /**

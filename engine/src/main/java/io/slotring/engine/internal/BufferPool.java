@@ -1,7 +1,6 @@
 package io.slotring.engine.internal;
 
 import java.nio.ByteBuffer;
-
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.BufferUtil;

@@ -46,7 +46,7 @@ public final class CallerWaiter implements AutoCloseable
     private final Selector selector;
     private final int spinTries;
     /** Readiness is only a reason to loop: every pass reads every awaited connection. */
-    private final Consumer<SelectionKey> ignoreKey = key -> { };
+    private final Consumer<SelectionKey> ignoreKey = CallerWaiter::ignore;
     /** Connections whose sockets this caller's selector listens to, and those sockets; owner thread only. */
     private NodeConnection[] listenedConnections = new NodeConnection[4];
     private SocketChannel[] listenedChannels = new SocketChannel[4];
@@ -328,5 +328,9 @@ public final class CallerWaiter implements AutoCloseable
         {
             // Closing at client shutdown; nothing to do about a failure.
         }
+    }
+
+    private static void ignore(final SelectionKey key)
+    {
     }
 }

@@ -1,12 +1,12 @@
 package io.slotring.engine.internal;
 
-import io.slotring.engine.Batch;
-import io.slotring.engine.ReplyHandler;
-
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+
+import io.slotring.engine.Batch;
+import io.slotring.engine.ReplyHandler;
 
 /**
  * The engine's {@link Batch}: which connections a batch touched, how many of its commands are outstanding, and who
@@ -38,7 +38,9 @@ public final class CommandBatch implements Batch, Awaitable
      * Submitting thread only.
      */
     private NodeConnection[] touched = new NodeConnection[4];
-    /** Commands this batch sent on each of {@link #touched}: a waiter reads a socket itself only if it is all its own. */
+    /**
+     * Commands this batch sent on each of {@link #touched}: a waiter reads a socket itself only if it is all its own.
+     */
     private int[] touchedCommands = new int[4];
     private int touchedCount;
     // Incremented by the submitting thread, decremented by whichever thread completes a command.

@@ -1,9 +1,8 @@
 package io.slotring.engine.internal;
 
-import io.slotring.engine.ReplyHandler;
-
 import java.util.concurrent.TimeUnit;
 
+import io.slotring.engine.ReplyHandler;
 import org.agrona.DirectBuffer;
 
 /**
@@ -34,7 +33,9 @@ public final class CommandChecks
     private static final String[] BLOCK_SECONDS_FIRST = {"BLMPOP", "BZMPOP"};
 
     private CommandChecks()
+
     {
+
     }
 
     static void requireKey(final Object key, final String name)

@@ -1,18 +1,17 @@
 package io.slotring.engine.internal;
 
-import io.slotring.engine.RedisException;
-import io.slotring.engine.RedisServerException;
-import io.slotring.engine.ReplyConverter;
-import io.slotring.engine.ReplyHandler;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
-import io.slotring.codec.internal.RespEncoder;
 import io.slotring.codec.RespReader;
 import io.slotring.codec.RespType;
+import io.slotring.codec.internal.RespEncoder;
+import io.slotring.engine.RedisException;
+import io.slotring.engine.RedisServerException;
+import io.slotring.engine.ReplyConverter;
+import io.slotring.engine.ReplyHandler;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 

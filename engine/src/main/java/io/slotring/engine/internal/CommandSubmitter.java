@@ -1,8 +1,8 @@
 package io.slotring.engine.internal;
 
-import io.slotring.engine.ReplyConverter;
-
 import java.util.concurrent.CompletableFuture;
+
+import io.slotring.engine.ReplyConverter;
 
 /**
  * Where the async and sync styles send a command: one endpoint (standalone) or a router (cluster).

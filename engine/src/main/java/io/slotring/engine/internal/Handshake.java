@@ -1,7 +1,7 @@
 package io.slotring.engine.internal;
 
-import io.slotring.engine.ConnectionSettings;
 import io.slotring.codec.internal.RespEncoder;
+import io.slotring.engine.ConnectionSettings;
 
 /**
  * The connection handshake as a small state machine: {@code HELLO 3 [AUTH user pass] [SETNAME name]}, falling

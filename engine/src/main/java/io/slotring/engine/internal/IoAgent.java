@@ -1,9 +1,5 @@
 package io.slotring.engine.internal;
 
-import io.slotring.engine.RedisBackPressureException;
-import io.slotring.engine.RedisConnectionException;
-import io.slotring.engine.RedisTimeoutException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -14,6 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
+import io.slotring.engine.RedisBackPressureException;
+import io.slotring.engine.RedisConnectionException;
+import io.slotring.engine.RedisTimeoutException;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;

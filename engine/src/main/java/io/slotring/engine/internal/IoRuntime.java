@@ -1,15 +1,14 @@
 package io.slotring.engine.internal;
 
-import io.slotring.engine.ConnectionSettings;
-import io.slotring.engine.RedisConnectionException;
-import io.slotring.engine.ReplyHandler;
-
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import io.slotring.engine.ConnectionSettings;
+import io.slotring.engine.RedisConnectionException;
+import io.slotring.engine.ReplyHandler;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;

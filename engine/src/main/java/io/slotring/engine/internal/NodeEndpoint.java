@@ -1,6 +1,11 @@
 package io.slotring.engine.internal;
 
+import java.util.concurrent.CompletableFuture;
+
 import com.lmax.disruptor.Sequence;
+import io.slotring.codec.SlotHash;
+import io.slotring.codec.internal.CommandHeader;
+import io.slotring.codec.internal.RespEncoder;
 import io.slotring.engine.ConnectionSettings;
 import io.slotring.engine.RedisBackPressureException;
 import io.slotring.engine.RedisClient;
@@ -8,15 +13,8 @@ import io.slotring.engine.RedisConnectionException;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.ReplyConverter;
 import io.slotring.engine.ReplyHandler;
-
-import java.util.concurrent.CompletableFuture;
-
-import io.slotring.codec.internal.CommandHeader;
-import io.slotring.codec.internal.RespEncoder;
-import io.slotring.codec.SlotHash;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One Redis node as the engine sees it: {@code connectionsPerNode} connections, each with its own ring, and the
@@ -246,7 +244,8 @@ public final class NodeEndpoint
      * @throws NullPointerException when {@code key} is null, or both {@code handler} and {@code batch} are; nothing
      *                              was claimed or sent.
      */
-    public long get(final int slot, final byte[] key, final ReplyHandler handler, final CommandBatch batch, final long token)
+    public long get(final int slot, final byte[] key, final ReplyHandler handler, final CommandBatch batch,
+        final long token)
     {
         CommandChecks.requireKey(key, "key");
         CommandChecks.requireTarget(handler, batch);

@@ -1,7 +1,7 @@
 package io.slotring.engine.internal;
 
-import io.slotring.engine.RedisException;
 import io.slotring.codec.RespReader;
+import io.slotring.engine.RedisException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

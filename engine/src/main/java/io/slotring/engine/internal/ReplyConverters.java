@@ -1,8 +1,5 @@
 package io.slotring.engine.internal;
 
-import io.slotring.engine.RedisServerException;
-import io.slotring.engine.ReplyConverter;
-
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,6 +11,8 @@ import java.util.Set;
 
 import io.slotring.codec.RespReader;
 import io.slotring.codec.RespType;
+import io.slotring.engine.RedisServerException;
+import io.slotring.engine.ReplyConverter;
 
 /**
  * The converters of the async and sync styles. They allocate by design (a Java object per reply is what those
@@ -37,7 +36,9 @@ public final class ReplyConverters
     public static final ReplyConverter<Map<String, String>> MAP_OF_STRINGS = ReplyConverters::stringMap;
 
     private ReplyConverters()
+
     {
+
     }
 
     private static String string(final RespReader reply)
@@ -155,7 +156,8 @@ public final class ReplyConverters
                     reply.next();
                     final Object key = value(reply);
                     reply.next();
-                    map.put(key instanceof byte[] ? new String((byte[])key, StandardCharsets.UTF_8) : key, value(reply));
+                    map.put(key instanceof byte[] ? new String((byte[])key, StandardCharsets.UTF_8) : key,
+                        value(reply));
                 }
                 return map;
             }

@@ -28,7 +28,8 @@ class RateLimitedErrorLogTest
             log.onError(refused);
         }
         assertThat(logger.lines).hasSize(1);
-        assertThat(logger.lines.get(0)).isEqualTo("slotring: java.io.IOException: connection to 127.0.0.1:7001 refused");
+        assertThat(logger.lines.get(0)).isEqualTo(
+            "slotring: java.io.IOException: connection to 127.0.0.1:7001 refused");
         assertThat(logger.thrown).containsExactly(refused);
 
         now.addAndGet(10 * SECOND);
