@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import io.slotring.codec.SlotHash;
 import io.slotring.engine.AsyncCommands;
 import io.slotring.engine.Batch;
+import io.slotring.engine.Client;
 import io.slotring.engine.RedisClient;
 import io.slotring.engine.RedisConnectionException;
 import io.slotring.engine.ReplyHandler;
@@ -48,7 +49,7 @@ import org.agrona.DirectBuffer;
  * topology names another owner of their slot, then go there; they had never been written, so they run once. A node
  * that leaves the topology is disconnected for good.
  */
-public final class ClusterClient implements AutoCloseable
+public final class ClusterClient implements Client
 {
     /** No node serves the key's slot right now; a topology refresh was requested. Nothing was sent. */
     public static final long NO_ROUTE = -4;
@@ -95,43 +96,32 @@ public final class ClusterClient implements AutoCloseable
         return client;
     }
 
-    /**
-     * @return the async style over the cluster.
-     */
+    /** {@inheritDoc} */
+    @Override
     public AsyncCommands async()
     {
         return async;
     }
 
-    /**
-     * @return the sync style over the cluster.
-     */
+    /** {@inheritDoc} */
+    @Override
     public SyncCommands sync()
     {
         return sync;
     }
 
-    /**
-     * @param handler receives every reply of the batch's commands, whatever node answered.
-     * @return a new reusable batch; allocate once per worker thread.
-     */
+    /** {@inheritDoc} */
+    @Override
     public Batch newBatch(final ReplyHandler handler)
     {
         return runtime.newBatch(handler);
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // Zero-copy style: non-negative when published; BACK_PRESSURED, CLOSED or NO_ROUTE otherwise. No allocation.
-    // ---------------------------------------------------------------------------------------------------------
+    // Zero-copy style: see Client. GET goes to the key slot's reader (a replica when the read-from policy says so),
+    // SET to its master; NO_ROUTE when the current topology has no node for the slot.
 
-    /**
-     * GET, routed by the key's slot (to a replica when the read-from policy says so).
-     *
-     * @param key     the key bytes.
-     * @param handler receives the reply.
-     * @param token   passed back to the handler.
-     * @return a non-negative number when published, else a negative code.
-     */
+    /** {@inheritDoc} */
+    @Override
     public long get(final byte[] key, final ReplyHandler handler, final long token)
     {
         final int slot = SlotHash.slot(requireKey(key, "key"));
@@ -139,14 +129,8 @@ public final class ClusterClient implements AutoCloseable
         return node == null ? noRoute() : node.get(slot, key, handler, null, token);
     }
 
-    /**
-     * GET as part of a batch.
-     *
-     * @param key   the key bytes.
-     * @param batch the caller's reusable batch.
-     * @param token passed back to the batch's handler.
-     * @return a non-negative number when published, else a negative code.
-     */
+    /** {@inheritDoc} */
+    @Override
     public long get(final byte[] key, final Batch batch, final long token)
     {
         final int slot = SlotHash.slot(requireKey(key, "key"));
@@ -154,16 +138,8 @@ public final class ClusterClient implements AutoCloseable
         return node == null ? noRoute() : node.get(slot, key, null, CommandBatch.of(batch), token);
     }
 
-    /**
-     * GET of a key in a buffer range, hashed in place at its offset.
-     *
-     * @param key     buffer holding the key.
-     * @param offset  first key byte.
-     * @param length  key length.
-     * @param handler receives the reply.
-     * @param token   passed back to the handler.
-     * @return a non-negative number when published, else a negative code.
-     */
+    /** {@inheritDoc} */
+    @Override
     public long get(final DirectBuffer key, final int offset, final int length, final ReplyHandler handler,
         final long token)
     {
@@ -172,14 +148,8 @@ public final class ClusterClient implements AutoCloseable
         return node == null ? noRoute() : node.get(slot, key, offset, length, handler, null, token);
     }
 
-    /**
-     * GET of a text key.
-     *
-     * @param key     the key (UTF-8).
-     * @param handler receives the reply.
-     * @param token   passed back to the handler.
-     * @return a non-negative number when published, else a negative code.
-     */
+    /** {@inheritDoc} */
+    @Override
     public long get(final CharSequence key, final ReplyHandler handler, final long token)
     {
         final int slot = SlotHash.slot(requireKey(key, "key"));
@@ -187,15 +157,8 @@ public final class ClusterClient implements AutoCloseable
         return node == null ? noRoute() : node.get(slot, key, handler, null, token);
     }
 
-    /**
-     * SET key value, to the master of the key's slot.
-     *
-     * @param key     the key bytes.
-     * @param value   the value bytes.
-     * @param handler receives {@code +OK}.
-     * @param token   passed back to the handler.
-     * @return a non-negative number when published, else a negative code.
-     */
+    /** {@inheritDoc} */
+    @Override
     public long set(final byte[] key, final byte[] value, final ReplyHandler handler, final long token)
     {
         final int slot = SlotHash.slot(requireKey(key, "key"));
@@ -203,15 +166,8 @@ public final class ClusterClient implements AutoCloseable
         return node == null ? noRoute() : node.set(slot, key, value, handler, null, token);
     }
 
-    /**
-     * SET as part of a batch.
-     *
-     * @param key   the key bytes.
-     * @param value the value bytes.
-     * @param batch the caller's reusable batch.
-     * @param token passed back to the batch's handler.
-     * @return a non-negative number when published, else a negative code.
-     */
+    /** {@inheritDoc} */
+    @Override
     public long set(final byte[] key, final byte[] value, final Batch batch, final long token)
     {
         final int slot = SlotHash.slot(requireKey(key, "key"));
@@ -219,19 +175,8 @@ public final class ClusterClient implements AutoCloseable
         return node == null ? noRoute() : node.set(slot, key, value, null, CommandBatch.of(batch), token);
     }
 
-    /**
-     * SET of buffer ranges, hashed in place.
-     *
-     * @param key         buffer holding the key.
-     * @param keyOffset   first key byte.
-     * @param keyLength   key length.
-     * @param value       buffer holding the value.
-     * @param valueOffset first value byte.
-     * @param valueLength value length.
-     * @param handler     receives {@code +OK}.
-     * @param token       passed back to the handler.
-     * @return a non-negative number when published, else a negative code.
-     */
+    /** {@inheritDoc} */
+    @Override
     public long set(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
         final int valueOffset, final int valueLength, final ReplyHandler handler, final long token)
     {
@@ -241,15 +186,8 @@ public final class ClusterClient implements AutoCloseable
             node.set(slot, key, keyOffset, keyLength, value, valueOffset, valueLength, handler, null, token);
     }
 
-    /**
-     * Any single-slot command, zero-copy reply, routed by its first argument (the key); keyless commands go to
-     * one master. The varargs array is the only allocation.
-     *
-     * @param handler receives the reply.
-     * @param token   passed back to the handler.
-     * @param args    command name and arguments.
-     * @return a non-negative number when published, else a negative code.
-     */
+    /** {@inheritDoc} */
+    @Override
     public long execute(final ReplyHandler handler, final long token, final Object... args)
     {
         if (args == null || args.length == 0)
@@ -406,6 +344,7 @@ public final class ClusterClient implements AutoCloseable
      * Completes every pending command with an error, stops the refresher and every I/O thread, frees the
      * buffers. Idempotent.
      */
+    /** {@inheritDoc} */
     @Override
     public void close()
     {
@@ -413,6 +352,7 @@ public final class ClusterClient implements AutoCloseable
         runtime.close();
     }
 
+    /** {@inheritDoc} */
     @Override
     public String toString()
     {

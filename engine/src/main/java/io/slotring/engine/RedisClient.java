@@ -31,13 +31,8 @@ import org.agrona.DirectBuffer;
  *
  * <p>Thread-safe: any number of threads may submit. Reply handlers and future completions run on I/O threads.
  */
-public final class RedisClient implements AutoCloseable
+public final class RedisClient implements Client
 {
-    /** The ring stayed full (at once under FAIL_FAST, for the command timeout under WAIT): nothing was sent. */
-    public static final long BACK_PRESSURED = -1;
-    /** The client is closed: nothing was sent. */
-    public static final long CLOSED = -3;
-
     private final ClientConfig config;
     private final IoRuntime runtime;
     private final NodeEndpoint endpoint;
@@ -102,118 +97,58 @@ public final class RedisClient implements AutoCloseable
         }
     }
 
-    /**
-     * @return the async style over this client.
-     */
+    @Override
     public AsyncCommands async()
     {
         return async;
     }
 
-    /**
-     * @return the sync style over this client.
-     */
+    @Override
     public SyncCommands sync()
     {
         return sync;
     }
 
-    /**
-     * @param handler receives every reply of the batch's commands.
-     * @return a new reusable batch; allocate once per worker thread.
-     */
+    @Override
     public Batch newBatch(final ReplyHandler handler)
     {
         return runtime.newBatch(handler);
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // Zero-copy style. Each returns a non-negative number when the command was published, or BACK_PRESSURED /
-    // CLOSED; it never throws for those and allocates nothing.
-    // ---------------------------------------------------------------------------------------------------------
+    // Zero-copy style: see Client. One server: every command goes to its endpoint, connection chosen by key slot.
 
-    /**
-     * GET.
-     *
-     * @param key     the key bytes.
-     * @param handler receives the bulk reply (null bulk when the key is missing).
-     * @param token   passed back to the handler.
-     * @return a non-negative number when published, else {@link #BACK_PRESSURED} or {@link #CLOSED}.
-     */
+    @Override
     public long get(final byte[] key, final ReplyHandler handler, final long token)
     {
         return endpoint.get(NodeEndpoint.HASH_KEY, key, handler, null, token);
     }
 
-    /**
-     * GET of a key held in a buffer range (any offset).
-     *
-     * @param key     buffer holding the key.
-     * @param offset  first byte of the key.
-     * @param length  key length.
-     * @param handler receives the reply.
-     * @param token   passed back to the handler.
-     * @return a non-negative number when published, else {@link #BACK_PRESSURED} or {@link #CLOSED}.
-     */
+    @Override
     public long get(final DirectBuffer key, final int offset, final int length, final ReplyHandler handler,
         final long token)
     {
         return endpoint.get(NodeEndpoint.HASH_KEY, key, offset, length, handler, null, token);
     }
 
-    /**
-     * GET of a text key (UTF-8).
-     *
-     * @param key     the key.
-     * @param handler receives the reply.
-     * @param token   passed back to the handler.
-     * @return a non-negative number when published, else {@link #BACK_PRESSURED} or {@link #CLOSED}.
-     */
+    @Override
     public long get(final CharSequence key, final ReplyHandler handler, final long token)
     {
         return endpoint.get(NodeEndpoint.HASH_KEY, key, handler, null, token);
     }
 
-    /**
-     * GET as part of a batch: the batch's handler receives the reply, {@link Batch#await} waits for it.
-     *
-     * @param key   the key bytes.
-     * @param batch the caller's reusable batch.
-     * @param token passed back to the batch's handler.
-     * @return a non-negative number when published, else {@link #BACK_PRESSURED} or {@link #CLOSED}.
-     */
+    @Override
     public long get(final byte[] key, final Batch batch, final long token)
     {
         return endpoint.get(NodeEndpoint.HASH_KEY, key, null, CommandBatch.of(batch), token);
     }
 
-    /**
-     * SET key value.
-     *
-     * @param key     the key bytes.
-     * @param value   the value bytes.
-     * @param handler receives {@code +OK}.
-     * @param token   passed back to the handler.
-     * @return a non-negative number when published, else {@link #BACK_PRESSURED} or {@link #CLOSED}.
-     */
+    @Override
     public long set(final byte[] key, final byte[] value, final ReplyHandler handler, final long token)
     {
         return endpoint.set(NodeEndpoint.HASH_KEY, key, value, handler, null, token);
     }
 
-    /**
-     * SET of buffer ranges (any offsets).
-     *
-     * @param key         buffer holding the key.
-     * @param keyOffset   first key byte.
-     * @param keyLength   key length.
-     * @param value       buffer holding the value.
-     * @param valueOffset first value byte.
-     * @param valueLength value length.
-     * @param handler     receives {@code +OK}.
-     * @param token       passed back to the handler.
-     * @return a non-negative number when published, else {@link #BACK_PRESSURED} or {@link #CLOSED}.
-     */
+    @Override
     public long set(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
         final int valueOffset, final int valueLength, final ReplyHandler handler, final long token)
     {
@@ -221,28 +156,13 @@ public final class RedisClient implements AutoCloseable
             null, token);
     }
 
-    /**
-     * SET as part of a batch.
-     *
-     * @param key   the key bytes.
-     * @param value the value bytes.
-     * @param batch the caller's reusable batch.
-     * @param token passed back to the batch's handler.
-     * @return a non-negative number when published, else {@link #BACK_PRESSURED} or {@link #CLOSED}.
-     */
+    @Override
     public long set(final byte[] key, final byte[] value, final Batch batch, final long token)
     {
         return endpoint.set(NodeEndpoint.HASH_KEY, key, value, null, CommandBatch.of(batch), token);
     }
 
-    /**
-     * Any command, zero-copy reply. The varargs array is the only allocation.
-     *
-     * @param handler receives the reply.
-     * @param token   passed back to the handler.
-     * @param args    command name and arguments: {@code byte[]}, {@code CharSequence} or numbers.
-     * @return a non-negative number when published, else {@link #BACK_PRESSURED} or {@link #CLOSED}.
-     */
+    @Override
     public long execute(final ReplyHandler handler, final long token, final Object... args)
     {
         return endpoint.execute(NodeEndpoint.HASH_KEY, handler, null, token, args);

@@ -869,14 +869,11 @@ public final class LocalRedisCluster implements AutoCloseable
     // ------------------------------------------------------------------------------------------------- builder
 
     /** Configures and starts a {@link LocalRedisCluster}. Not thread-safe; each start is a new cluster. */
-    public static final class Builder
+    public static final class Builder extends LaunchBuilder<Builder>
     {
-        private final RedisConfig config = new RedisConfig();
         private int masters = 3;
         private int replicasPerMaster = 1;
         private int nodeTimeoutMillis = 2000;
-        private Path redisServer;
-        private Duration timeout = Duration.ofSeconds(30);
 
         private Builder()
 
@@ -923,51 +920,6 @@ public final class LocalRedisCluster implements AutoCloseable
                 throw new IllegalArgumentException("nodeTimeoutMillis must be >= 100: " + millis);
             }
             this.nodeTimeoutMillis = millis;
-            return this;
-        }
-
-        /**
-         * @param enable whether to add {@code enable-debug-command local} on every node
-         * @return this builder
-         */
-        public Builder enableDebugCommand(boolean enable)
-        {
-            config.setDefault("enable-debug-command", enable ? "local" : "no");
-            return this;
-        }
-
-        /**
-         * Adds a redis.conf directive on every node; see {@link LocalRedisServer.Builder#config(String, String)}.
-         * With {@code requirepass}, {@code masterauth} defaults to the same password and the launcher
-         * authenticates its own connections (and MIGRATE) with it.
-         *
-         * @param key directive name
-         * @param value directive value
-         * @return this builder
-         */
-        public Builder config(String key, String value)
-        {
-            config.add(key, value);
-            return this;
-        }
-
-        /**
-         * @param path the redis-server executable to use instead of {@code $REDIS_SERVER} / PATH lookup
-         * @return this builder
-         */
-        public Builder redisServer(Path path)
-        {
-            this.redisServer = Objects.requireNonNull(path, "path");
-            return this;
-        }
-
-        /**
-         * @param timeout bound for startup and for each wait of the fault operations; default 30 s
-         * @return this builder
-         */
-        public Builder timeout(Duration timeout)
-        {
-            this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -98,23 +99,25 @@ public final class LocalRedisExtension implements BeforeAllCallback, ParameterRe
                     .nodeTimeoutMillis(spec.nodeTimeoutMillis())
                     .enableDebugCommand(spec.debugCommand())
                     .timeout(Duration.ofSeconds(spec.timeoutSeconds()));
-            String[] config = pairs(spec.config());
-            for (int i = 0; i < config.length; i += 2)
-            {
-                builder.config(config[i], config[i + 1]);
-            }
+            forEachPair(spec.config(), builder::config);
             return new Resource(builder.start());
         }
         LocalServer spec = (LocalServer) declared;
         LocalRedisServer.Builder builder = LocalRedisServer.builder()
                 .enableDebugCommand(spec.debugCommand())
                 .timeout(Duration.ofSeconds(spec.timeoutSeconds()));
-        String[] config = pairs(spec.config());
-        for (int i = 0; i < config.length; i += 2)
-        {
-            builder.config(config[i], config[i + 1]);
-        }
+        forEachPair(spec.config(), builder::config);
         return new Resource(builder.start());
+    }
+
+    /** Hands each {@code name, value} pair of an annotation's {@code config} to {@code sink}. */
+    private static void forEachPair(String[] config, BiConsumer<String, String> sink)
+    {
+        String[] pairs = pairs(config);
+        for (int i = 0; i < pairs.length; i += 2)
+        {
+            sink.accept(pairs[i], pairs[i + 1]);
+        }
     }
 
     private static String[] pairs(String[] config)

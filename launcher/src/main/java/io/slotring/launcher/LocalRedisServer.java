@@ -2,7 +2,6 @@ package io.slotring.launcher;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * A standalone (non-cluster) redis-server started by this JVM on a free loopback port, in its own temp dir.
@@ -158,64 +157,13 @@ public final class LocalRedisServer implements AutoCloseable
     }
 
     /** Configures and starts a {@link LocalRedisServer}. Not thread-safe; reusable (each start is a new server). */
-    public static final class Builder
+    public static final class Builder extends LaunchBuilder<Builder>
     {
-        private final RedisConfig config = new RedisConfig();
-        private Path redisServer;
-        private Duration timeout = Duration.ofSeconds(30);
 
         private Builder()
 
         {
 
-        }
-
-        /**
-         * Adds a redis.conf directive, e.g. {@code config("requirepass", "secret")}. Overrides a launcher default
-         * with the same key; repeatable for directives redis allows to repeat. A value containing spaces is
-         * written as one quoted argument. Keys the launcher manages (port, bind, dir, daemonize, logfile, ...)
-         * are rejected.
-         *
-         * @param key directive name
-         * @param value directive value; may be empty
-         * @return this builder
-         */
-        public Builder config(String key, String value)
-        {
-            config.add(key, value);
-            return this;
-        }
-
-        /**
-         * @param enable whether to add {@code enable-debug-command local} (DEBUG SLEEP, DEBUG SEGFAULT, ...)
-         * @return this builder
-         */
-        public Builder enableDebugCommand(boolean enable)
-        {
-            config.setDefault("enable-debug-command", enable ? "local" : "no");
-            return this;
-        }
-
-        /**
-         * Uses this redis-server binary instead of looking at {@code $REDIS_SERVER} and PATH.
-         *
-         * @param path the executable
-         * @return this builder
-         */
-        public Builder redisServer(Path path)
-        {
-            this.redisServer = Objects.requireNonNull(path, "path");
-            return this;
-        }
-
-        /**
-         * @param timeout bound for starting (and restarting) the server; default 30 s
-         * @return this builder
-         */
-        public Builder timeout(Duration timeout)
-        {
-            this.timeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
         }
 
         /**
