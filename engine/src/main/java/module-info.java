@@ -1,7 +1,8 @@
 /**
  * The slotring engine and the standalone client.
  * <p>
- * Public ({@code io.slotring.engine}): {@link io.slotring.engine.RedisClient}, its configuration
+ * Public ({@code io.slotring.engine}): {@link io.slotring.engine.Client} (what the standalone and the cluster
+ * clients share), {@link io.slotring.engine.RedisClient}, its configuration
  * ({@link io.slotring.engine.ClientConfig}, {@link io.slotring.engine.ConnectionSettings}), the three API styles
  * (zero-copy {@link io.slotring.engine.ReplyHandler} with {@link io.slotring.engine.Batch},
  * {@link io.slotring.engine.AsyncCommands}, {@link io.slotring.engine.SyncCommands}), push listeners, options and
