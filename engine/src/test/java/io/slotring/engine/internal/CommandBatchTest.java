@@ -4,8 +4,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.slotring.engine.internal.ConnectionHarness.Node;
-import io.slotring.engine.internal.ConnectionHarness.Recorder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,19 +20,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the batch on its connection until everything it sent completed.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class CommandBatchTest
+class CommandBatchTest extends InMemoryConnectionTest
 {
-    private final ConnectionHarness harness = new ConnectionHarness();
-    private final Recorder recorder = new Recorder();
-
-    @AfterEach
-    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void close()
-    {
-        harness.close();
-        assertThat(harness.errors).isEmpty();
-    }
-
     @Test
     void outstandingFollowsSubmissionsAndCompletionsAndTheFlushWritesTheBatchInOneWrite()
     {

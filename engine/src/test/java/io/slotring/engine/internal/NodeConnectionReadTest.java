@@ -10,8 +10,6 @@ import io.slotring.codec.RespReader;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.ReplyHandler;
 import io.slotring.engine.internal.ConnectionHarness.Node;
-import io.slotring.engine.internal.ConnectionHarness.Recorder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * order, across receive-buffer compaction and growth, push frames and attributes.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class NodeConnectionReadTest
+class NodeConnectionReadTest extends InMemoryConnectionTest
 {
     /** One reply per command of {@link #publishAll}, each a different RESP2/RESP3 shape. */
     private static final String[] REPLIES = {
@@ -53,17 +51,6 @@ class NodeConnectionReadTest
     /** The reply stream: pushes before the first reply and between two others, which no command may take. */
     private static final byte[] STREAM = bytes(PUSH + String.join("", Arrays.copyOfRange(REPLIES, 0, 3)) + PUSH +
         String.join("", Arrays.copyOfRange(REPLIES, 3, REPLIES.length)));
-
-    private final ConnectionHarness harness = new ConnectionHarness();
-    private final Recorder recorder = new Recorder();
-
-    @AfterEach
-    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void close()
-    {
-        harness.close();
-        assertThat(harness.errors).isEmpty();
-    }
 
     /** Publishes one command per reply (written at once); returns the expected completions in order. */
     private List<String> publishAll(final Node node, final long firstToken)

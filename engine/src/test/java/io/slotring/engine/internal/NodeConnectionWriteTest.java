@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.slotring.engine.internal.ConnectionHarness.Node;
-import io.slotring.engine.internal.ConnectionHarness.Recorder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,21 +22,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * resumed across partial writes of every size, including a channel that accepts nothing.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class NodeConnectionWriteTest
+class NodeConnectionWriteTest extends InMemoryConnectionTest
 {
     private static final String GROWN_VALUE = "g".repeat(150);   // beyond the 64-byte slot, within the 256 growth
     private static final String SPILLED_VALUE = "s".repeat(600); // beyond the growth limit: a pooled buffer
-
-    private final ConnectionHarness harness = new ConnectionHarness();
-    private final Recorder recorder = new Recorder();
-
-    @AfterEach
-    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void close()
-    {
-        harness.close();
-        assertThat(harness.errors).isEmpty();
-    }
 
     @Test
     void handshakeBytesArriveCompleteThroughOneByteWrites()
