@@ -12,15 +12,22 @@ import io.slotring.codec.SlotHash;
 import io.slotring.engine.AsyncCommands;
 import io.slotring.engine.Batch;
 import io.slotring.engine.Client;
+import io.slotring.engine.Credentials;
+import io.slotring.engine.MessageHandler;
 import io.slotring.engine.RedisClient;
 import io.slotring.engine.RedisConnectionException;
 import io.slotring.engine.ReplyHandler;
+import io.slotring.engine.Subscription;
 import io.slotring.engine.SyncCommands;
 import io.slotring.engine.internal.ApiAccess;
 import io.slotring.engine.internal.CommandBatch;
+import io.slotring.engine.internal.CommandChecks;
+import io.slotring.engine.internal.CommandSpec;
+import io.slotring.engine.internal.CommandTable;
 import io.slotring.engine.internal.IoRuntime;
 import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.ReplyConverters;
+import io.slotring.engine.internal.Subscriber;
 import org.agrona.DirectBuffer;
 
 /**
@@ -38,6 +45,11 @@ import org.agrona.DirectBuffer;
  *     List<String> both = cluster.sync().mget("user:{42}:name", "other-key");   // split by slot, merged in order
  * }
  * }</pre>
+ *
+ * <p>Every style routes by the command table: a command's slot is that of its keys wherever they are (EVAL after
+ * its key count, XREAD after STREAMS...), decided once, before sending, and kept by retries; keys of a single-slot
+ * command in several slots are refused with {@code IllegalArgumentException} (CROSSSLOT). A command the table does
+ * not know is routed by its first argument.
  *
  * <p>Multi-key MGET, MSET, DEL, EXISTS, UNLINK and TOUCH with keys in several slots are split per slot, sent in
  * parallel and merged in the caller's key order; keys in one slot go as one command. Keyless commands:
@@ -61,6 +73,7 @@ public final class ClusterClient implements Client
     private final ReadFrom readFrom;
     private final AsyncCommands async;
     private final SyncCommands sync;
+    private final Subscriber subscriber;
 
     private ClusterClient(final ClusterConfig config)
     {
@@ -72,6 +85,7 @@ public final class ClusterClient implements Client
         router.attach(runtime, refresher);
         this.async = ApiAccess.async(new ClusterSubmitter(this));
         this.sync = ApiAccess.sync(async, config.commandTimeoutNs());
+        this.subscriber = new Subscriber(config, new ShardedSubscriberRoutes(router));
     }
 
     /**
@@ -195,10 +209,46 @@ public final class ClusterClient implements Client
             throw new IllegalArgumentException("expected a command name and its arguments, got " +
                 (args == null ? "null" : "no arguments"));
         }
-        final int slot = args.length > 1 && isKeyLike(args[1]) ? slotOf(args[1]) : NodeEndpoint.KEYLESS;
-        final NodeEndpoint node = slot >= 0 ? router.topology().master(slot) :
-            ClusterRouter.anyMaster(router.topology());
+        for (final Object arg : args)
+        {
+            if (arg == null)
+            {
+                CommandChecks.checkArguments(args);
+            }
+        }
+        final CommandSpec spec = CommandTable.lookup(args[0]);
+        if (spec != null && spec.allMasters())
+        {
+            throw new IllegalArgumentException(spec.name() + " goes to every master: expected the async or sync " +
+                "style (async().execute(...), which merges the replies) or executeOnAllMasters, got the zero-copy " +
+                "style, which sends one command to one node");
+        }
+        final int slot = slotForOneNode(spec, args);
+        final NodeEndpoint node = ClusterRouter.nodeFor(spec, slot, router.topology(), readFrom);
         return node == null ? noRoute() : node.execute(slot, handler, null, token, args);
+    }
+
+    /**
+     * The one slot of a command sent as one command to one node (zero-copy): CROSSSLOT is refused, and so is a
+     * multi-key command whose keys span slots, which only the async and sync styles split.
+     */
+    private static int slotForOneNode(final CommandSpec spec, final Object[] args)
+    {
+        try
+        {
+            return ClusterRouter.slotFor(spec, args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            if (spec == null || !spec.splitsBySlot())
+            {
+                throw ex;
+            }
+            throw new IllegalArgumentException(ex.getMessage().replace("CROSSSLOT: ", "") + "; the zero-copy " +
+                "style sends one command to one node, so " + spec.name() + " across slots is refused: expected " +
+                "keys in one slot, or the async or sync style (async().execute(...)), which splits by slot and " +
+                "merges the replies", ex);
+        }
     }
 
     private static <K> K requireKey(final K key, final String name)
@@ -341,13 +391,57 @@ public final class ClusterClient implements Client
     }
 
     /**
-     * Completes every pending command with an error, stops the refresher and every I/O thread, frees the
-     * buffers. Idempotent.
+     * {@inheritDoc}
+     * <p>Every node of the current topology, masters and replicas; a node that joins later, and every reconnect,
+     * asks the supplier itself.
      */
+    @Override
+    public CompletableFuture<Void> reauthenticate()
+    {
+        final Credentials credentials = config.currentCredentials();
+        final Topology topology = router.topology();
+        final List<CompletableFuture<Void>> acks = new ArrayList<>();
+        final NodeEndpoint[] masters = topology.masters();
+        for (int i = 0; i < masters.length; i++)
+        {
+            acks.add(masters[i].reauthenticate(credentials));
+            for (final NodeEndpoint replica : topology.replicasAt(i))
+            {
+                acks.add(replica.reauthenticate(credentials));
+            }
+        }
+        return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0]));
+    }
+
     /** {@inheritDoc} */
+    @Override
+    public Subscription subscribe(final String channel, final MessageHandler handler)
+    {
+        return subscriber.subscribe(Subscription.Kind.CHANNEL, channel, handler);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Subscription psubscribe(final String pattern, final MessageHandler handler)
+    {
+        return subscriber.subscribe(Subscription.Kind.PATTERN, pattern, handler);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Subscription ssubscribe(final String channel, final MessageHandler handler)
+    {
+        return subscriber.subscribe(Subscription.Kind.SHARD, channel, handler);
+    }
+
+    /**
+     * Completes every pending command with an error, closes the subscriptions, stops the refresher and every I/O
+     * thread, frees the buffers. Idempotent.
+     */
     @Override
     public void close()
     {
+        subscriber.close();
         refresher.close();
         runtime.close();
     }

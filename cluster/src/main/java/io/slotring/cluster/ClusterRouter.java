@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.slotring.codec.RespReader;
 import io.slotring.codec.SlotHash;
+import io.slotring.engine.internal.CommandSpec;
+import io.slotring.engine.internal.CommandTable;
 import io.slotring.engine.internal.IoRuntime;
 import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.RedirectHandler;
@@ -75,6 +77,8 @@ final class ClusterRouter implements RedirectHandler
     private TopologyRefresher refresher;
     /** ASK redirects followed, bumped on the (cold) redirect path by any I/O thread; tests read it. */
     private final AtomicLong asked = new AtomicLong();
+    /** MOVED redirects followed, bumped on the (cold) redirect path by any I/O thread; tests read it. */
+    private final AtomicLong moved = new AtomicLong();
 
     ClusterRouter(final ClusterConfig config)
     {
@@ -365,6 +369,11 @@ final class ClusterRouter implements RedirectHandler
         return asked.get();
     }
 
+    long movedCount()
+    {
+        return moved.get();
+    }
+
     void requestRefresh()
     {
         final TopologyRefresher current = refresher;
@@ -418,6 +427,10 @@ final class ClusterRouter implements RedirectHandler
         if (asking)
         {
             asked.incrementAndGet();
+        }
+        else
+        {
+            moved.incrementAndGet();
         }
         final NodeEndpoint source = command.source();
         final Redirect redirect;
@@ -590,6 +603,43 @@ final class ClusterRouter implements RedirectHandler
     private static NodeEndpoint ownerOf(final int slot, final Topology topology)
     {
         return slot >= 0 ? topology.master(slot) : anyMaster(topology);
+    }
+
+    /**
+     * The one place a command's slot is decided, once, before it is sent (every style; retries and re-routes keep
+     * it): the slot of the keys the {@link CommandTable} places, all in one slot; for a command the table does not
+     * know, the slot of its first argument when that is a {@code byte[]} or {@code CharSequence}. No allocation.
+     *
+     * @param spec the command's table row, or null when the table does not know it.
+     * @param args command name and arguments.
+     * @return the slot, or {@link NodeEndpoint#KEYLESS} for a keyless command.
+     * @throws IllegalArgumentException (CROSSSLOT) when the keys map to several slots, or for a bad key count.
+     */
+    static int slotFor(final CommandSpec spec, final Object[] args)
+    {
+        if (spec == null)
+        {
+            return args.length > 1 && ClusterClient.isKeyLike(args[1]) ? ClusterClient.slotOf(args[1]) :
+                NodeEndpoint.KEYLESS;
+        }
+        return spec.slot(args);
+    }
+
+    /**
+     * @param spec     the command's table row, or null.
+     * @param slot     from {@link #slotFor}.
+     * @param topology the snapshot to route by.
+     * @param readFrom the client's read-from policy: read commands may go to a replica.
+     * @return the node for the command, or null when none serves its slot.
+     */
+    static NodeEndpoint nodeFor(final CommandSpec spec, final int slot, final Topology topology,
+        final ReadFrom readFrom)
+    {
+        if (slot < 0)
+        {
+            return anyMaster(topology);
+        }
+        return spec != null && spec.isReadOnly() ? topology.reader(slot, readFrom) : topology.master(slot);
     }
 
     /**

@@ -3,31 +3,26 @@ package io.slotring.cluster;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import io.slotring.engine.RedisConnectionException;
 import io.slotring.engine.ReplyConverter;
+import io.slotring.engine.internal.CommandSpec;
 import io.slotring.engine.internal.CommandSubmitter;
+import io.slotring.engine.internal.CommandTable;
 import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.ReplyConverters;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
 
 /**
- * Routes the async and sync styles' commands: keyed commands by the slot of their first argument, multi-key
- * commands split per slot and merged, keyless commands per the documented rule. This path allocates by design
+ * Routes the async and sync styles' commands by the {@link CommandTable}: single-slot commands by the slot of the
+ * keys the table names (CROSSSLOT refused before sending), multi-key commands split per slot and merged, keyless
+ * commands per their policy; commands the table does not know by their first argument. This path allocates by design
  * (futures, argument arrays); the zero-copy path on {@link ClusterClient} does not come here.
  */
 final class ClusterSubmitter implements CommandSubmitter
 {
-    /** Read commands a replica may serve under a read-from policy other than MASTER. */
-    private static final Set<String> READS = Set.of("GET", "MGET", "EXISTS", "TTL", "PTTL", "HGET", "HGETALL",
-        "LRANGE", "SMEMBERS", "ZRANGE", "ZSCORE", "STRLEN", "TYPE", "HLEN", "LLEN", "SCARD", "ZCARD");
-    private static final Set<String> ONE_MASTER = Set.of("PING", "ECHO", "INFO", "TIME", "RANDOMKEY", "CLUSTER",
-        "COMMAND", "LASTSAVE", "CONFIG", "ROLE");
-    private static final Set<String> COUNTING = Set.of("DEL", "EXISTS", "UNLINK", "TOUCH");
-
     private final ClusterClient client;
 
     ClusterSubmitter(final ClusterClient client)
@@ -39,55 +34,61 @@ final class ClusterSubmitter implements CommandSubmitter
     @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> submit(final ReplyConverter<T> converter, final Object... args)
     {
-        final String name = ClusterClient.upperName(args[0]);
+        final CommandSpec spec = CommandTable.lookup(args[0]);
         final Topology topology = client.router().topology();
-        switch (name)
+        if (spec == null)
         {
-            case "MGET":
-                return (CompletableFuture<T>)mget(topology, converter, args);
-            case "MSET":
-                return (CompletableFuture<T>)mset(topology, converter, args);
-            case "DBSIZE":
+            // Unknown to the table: routed by its first argument, as documented on AsyncCommands.execute.
+            final int slot = ClusterRouter.slotFor(null, args);
+            return route(ClusterRouter.nodeFor(null, slot, topology, client.readFrom()), slot, converter, args);
+        }
+        switch (spec.policy())
+        {
+            case CommandSpec.SPLIT_MERGE:
+                return (CompletableFuture<T>)mget(topology, spec, converter, args);
+            case CommandSpec.SPLIT_OK:
+                return (CompletableFuture<T>)mset(topology, spec, converter, args);
+            case CommandSpec.SPLIT_SUM:
+                return (CompletableFuture<T>)(CompletableFuture<?>)countAcrossSlots(topology, spec, args);
+            case CommandSpec.ALL_MASTERS_SUM:
                 return (CompletableFuture<T>)(CompletableFuture<?>)sumOverMasters(topology, args);
-            case "FLUSHALL":
-            case "FLUSHDB":
+            case CommandSpec.ALL_MASTERS_OK:
                 return (CompletableFuture<T>)(CompletableFuture<?>)okOverMasters(topology, args);
-            case "KEYS":
+            case CommandSpec.ALL_MASTERS_CONCAT:
                 return (CompletableFuture<T>)(CompletableFuture<?>)concatOverMasters(topology, converter, args);
+            case CommandSpec.ALL_MASTERS_FIRST:
+                return firstOverMasters(topology, converter, args);
             default:
                 break;
         }
-        if (args.length == 1 || ONE_MASTER.contains(name))
-        {
-            return route(ClusterRouter.anyMaster(topology), NodeEndpoint.KEYLESS, name, converter, args);
-        }
-        if (COUNTING.contains(name) && args.length > 2)
-        {
-            return (CompletableFuture<T>)(CompletableFuture<?>)countAcrossSlots(topology, name, args);
-        }
-        final int slot = ClusterClient.slotOf(args[1]);
-        final NodeEndpoint node = READS.contains(name) ? topology.reader(slot, client.readFrom()) :
-            topology.master(slot);
-        return route(node, slot, name, converter, args);
+        // SINGLE_SLOT (CROSSSLOT throws here, before anything is claimed) or ANY_MASTER.
+        final int slot = ClusterRouter.slotFor(spec, args);
+        return route(ClusterRouter.nodeFor(spec, slot, topology, client.readFrom()), slot, converter, args);
     }
 
-    private <T> CompletableFuture<T> route(final NodeEndpoint node, final int slot, final String name,
-        final ReplyConverter<T> converter, final Object[] args)
+    private NodeEndpoint node(final Topology topology, final CommandSpec spec, final int slot)
+    {
+        return spec.isReadOnly() ? topology.reader(slot, client.readFrom()) : topology.master(slot);
+    }
+
+    private <T> CompletableFuture<T> route(final NodeEndpoint node, final int slot, final ReplyConverter<T> converter,
+        final Object[] args)
     {
         if (node == null)
         {
             client.router().requestRefresh();
-            return CompletableFuture.failedFuture(new ClusterRoutingException("no node serves the slot of " + name +
+            return CompletableFuture.failedFuture(new ClusterRoutingException("no node serves " +
+                (slot >= 0 ? "slot " + slot + " of " : "") + ClusterClient.upperName(args[0]) +
                 " (topology refresh requested; command not applied)"));
         }
         return node.submit(slot, converter, args);
     }
 
-    /** Groups argument positions {@code first, first + step, ...} by the slot of the key at each. */
-    private static Int2ObjectHashMap<IntArrayList> groupBySlot(final Object[] args, final int first, final int step)
+    /** Groups the key positions the table names by the slot of the key at each. */
+    private static Int2ObjectHashMap<IntArrayList> groupBySlot(final CommandSpec spec, final Object[] args)
     {
         final Int2ObjectHashMap<IntArrayList> groups = new Int2ObjectHashMap<>();
-        for (int i = first; i < args.length; i += step)
+        for (final int i : spec.keyPositions(args))
         {
             final int slot = ClusterClient.slotOf(args[i]);
             IntArrayList positions = groups.get(slot);
@@ -102,8 +103,8 @@ final class ClusterSubmitter implements CommandSubmitter
     }
 
     @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<List<Object>> mget(final Topology topology, final ReplyConverter<T> converter,
-        final Object[] args)
+    private <T> CompletableFuture<List<Object>> mget(final Topology topology, final CommandSpec spec,
+        final ReplyConverter<T> converter, final Object[] args)
     {
         final ReplyConverter<List<Object>> listConverter = (ReplyConverter<List<Object>>)converter;
         if (args.length == 2)
@@ -114,7 +115,7 @@ final class ClusterSubmitter implements CommandSubmitter
                 converter == (Object)ReplyConverters.LIST_OF_STRINGS ?
                 (ReplyConverter<Object>)(ReplyConverter<?>)ReplyConverters.STRING : ReplyConverters.OBJECT;
             final int slot = ClusterClient.slotOf(args[1]);
-            return route(topology.reader(slot, client.readFrom()), slot, "GET", element,
+            return route(topology.reader(slot, client.readFrom()), slot, element,
                 new Object[] {"GET", args[1]}).thenApply(value ->
                 {
                     final List<Object> one = new ArrayList<>(1);
@@ -122,11 +123,12 @@ final class ClusterSubmitter implements CommandSubmitter
                     return one;
                 });
         }
-        final Int2ObjectHashMap<IntArrayList> groups = groupBySlot(args, 1, 1);
-        if (groups.size() == 1)
+        final Int2ObjectHashMap<IntArrayList> groups = groupBySlot(spec, args);
+        if (groups.size() <= 1)
         {
-            final int slot = ClusterClient.slotOf(args[1]);
-            return route(topology.reader(slot, client.readFrom()), slot, "MGET", listConverter, args);
+            final int slot = args.length > 1 ? ClusterClient.slotOf(args[1]) : NodeEndpoint.KEYLESS;
+            return route(slot < 0 ? ClusterRouter.anyMaster(topology) : topology.reader(slot, client.readFrom()),
+                slot, listConverter, args);
         }
         final Object[] merged = new Object[args.length - 1];
         final List<CompletableFuture<?>> parts = new ArrayList<>(groups.size());
@@ -138,7 +140,7 @@ final class ClusterSubmitter implements CommandSubmitter
             {
                 part[i + 1] = args[positions.getInt(i)];
             }
-            parts.add(route(topology.reader(slot, client.readFrom()), slot, "MGET", listConverter, part)
+            parts.add(route(topology.reader(slot, client.readFrom()), slot, listConverter, part)
                 .thenAccept(values ->
                 {
                     for (int i = 0; i < positions.size(); i++)
@@ -151,19 +153,20 @@ final class ClusterSubmitter implements CommandSubmitter
             .thenApply(ignored -> Arrays.asList(merged));
     }
 
-    private <T> CompletableFuture<Object> mset(final Topology topology, final ReplyConverter<T> converter,
-        final Object[] args)
+    private <T> CompletableFuture<Object> mset(final Topology topology, final CommandSpec spec,
+        final ReplyConverter<T> converter, final Object[] args)
     {
         if ((args.length - 1) % 2 != 0)
         {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                 "MSET expects key value pairs, got " + (args.length - 1) + " arguments"));
         }
-        final Int2ObjectHashMap<IntArrayList> groups = groupBySlot(args, 1, 2);
-        if (groups.size() == 1)
+        final Int2ObjectHashMap<IntArrayList> groups = groupBySlot(spec, args);
+        if (groups.size() <= 1)
         {
-            final int slot = ClusterClient.slotOf(args[1]);
-            return route(topology.master(slot), slot, "MSET", ReplyConverters.OBJECT, args);
+            final int slot = args.length > 1 ? ClusterClient.slotOf(args[1]) : NodeEndpoint.KEYLESS;
+            return route(slot < 0 ? ClusterRouter.anyMaster(topology) : topology.master(slot), slot,
+                ReplyConverters.OBJECT, args);
         }
         final List<CompletableFuture<?>> parts = new ArrayList<>(groups.size());
         groups.forEach((slot, positions) ->
@@ -175,19 +178,21 @@ final class ClusterSubmitter implements CommandSubmitter
                 part[2 * i + 1] = args[positions.getInt(i)];
                 part[2 * i + 2] = args[positions.getInt(i) + 1];
             }
-            parts.add(route(topology.master(slot), slot, "MSET", converter, part));
+            parts.add(route(topology.master(slot), slot, converter, part));
         });
         // Not atomic across slots, as in Redis Cluster itself: a failed part leaves the others applied.
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> "OK");
     }
 
-    private CompletableFuture<Long> countAcrossSlots(final Topology topology, final String name, final Object[] args)
+    private CompletableFuture<Long> countAcrossSlots(final Topology topology, final CommandSpec spec,
+        final Object[] args)
     {
-        final Int2ObjectHashMap<IntArrayList> groups = groupBySlot(args, 1, 1);
-        if (groups.size() == 1)
+        final Int2ObjectHashMap<IntArrayList> groups = groupBySlot(spec, args);
+        if (groups.size() <= 1)
         {
-            final int slot = ClusterClient.slotOf(args[1]);
-            return route(topology.master(slot), slot, name, ReplyConverters.LONG, args);
+            final int slot = args.length > 1 ? ClusterClient.slotOf(args[1]) : NodeEndpoint.KEYLESS;
+            return route(slot < 0 ? ClusterRouter.anyMaster(topology) : node(topology, spec, slot), slot,
+                ReplyConverters.LONG, args);
         }
         final List<CompletableFuture<Long>> parts = new ArrayList<>(groups.size());
         groups.forEach((slot, positions) ->
@@ -198,7 +203,7 @@ final class ClusterSubmitter implements CommandSubmitter
             {
                 part[i + 1] = args[positions.getInt(i)];
             }
-            parts.add(route(topology.master(slot), slot, name, ReplyConverters.LONG, part));
+            parts.add(route(node(topology, spec, slot), slot, ReplyConverters.LONG, part));
         });
         return sum(parts);
     }
@@ -257,6 +262,24 @@ final class ClusterSubmitter implements CommandSubmitter
             parts.forEach(part -> all.addAll(part.join()));
             return all;
         });
+    }
+
+    /** SCRIPT, FUNCTION: every master, so a later EVALSHA or FCALL finds it on whichever master it reaches. */
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> firstOverMasters(final Topology topology, final ReplyConverter<T> converter,
+        final Object[] args)
+    {
+        final List<CompletableFuture<T>> parts = new ArrayList<>();
+        for (final NodeEndpoint master : topology.fanOut())
+        {
+            parts.add(master.submit(ClusterRouter.PINNED, converter, args));
+        }
+        if (parts.isEmpty())
+        {
+            return noMasters();
+        }
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+            .thenApply(ignored -> parts.get(0).join());
     }
 
     private <T> CompletableFuture<T> noMasters()

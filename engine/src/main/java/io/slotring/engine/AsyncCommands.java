@@ -47,13 +47,19 @@ public final class AsyncCommands
     }
 
     /**
-     * Any command.
+     * Any command. On a cluster client the command table routes it: a command with keys goes to the owner of their
+     * slot (all keys of a single-slot command, such as EVAL or XREAD, must share it, else
+     * {@code IllegalArgumentException} with CROSSSLOT before sending); MGET, MSET, DEL, EXISTS, UNLINK and TOUCH are
+     * split by slot and merged; DBSIZE, FLUSHALL, FLUSHDB, KEYS, SCRIPT and FUNCTION go to every master; keyless
+     * commands to one master. <b>A command the table does not know is routed by its first argument</b> (taken as its
+     * key), or to any master when it has none.
      *
      * @param args command name and arguments: {@code byte[]}, {@code CharSequence} or numbers.
      * @return the reply as Java values: byte[] for bulk strings, String for simple strings, Long, Double, Boolean,
      * List, Map, null; nested error replies as {@link RedisServerException} values.
      * @throws IllegalArgumentException when {@code args} is empty, holds a null or an unsupported type, or names a
-     *                                  command a shared connection cannot carry; nothing was sent.
+     *                                  command a shared connection cannot carry, or (cluster) keys of a
+     *                                  single-slot command in several slots; nothing was sent.
      */
     public CompletableFuture<Object> execute(final Object... args)
     {
@@ -499,5 +505,138 @@ public final class AsyncCommands
             args[i++] = entry.getValue();
         }
         return args;
+    }
+
+    /**
+     * EVAL script numkeys key... arg...: routed (cluster) by the keys, which must all be in one slot.
+     *
+     * @param script the Lua source.
+     * @param keys   the script's keys ({@code KEYS}).
+     * @param args   the script's arguments ({@code ARGV}).
+     * @return the script's reply as Java values (see {@link #execute}).
+     * @throws IllegalArgumentException for a null key or argument, or (cluster) keys in several slots
+     *                                  ({@code CROSSSLOT}); nothing was sent.
+     */
+    public CompletableFuture<Object> eval(final String script, final Object[] keys, final Object... args)
+    {
+        return client.submit(ReplyConverters.OBJECT, scriptCommand("EVAL", script, keys, args));
+    }
+
+    /**
+     * EVALSHA sha1 numkeys key... arg...; fails with a {@code NOSCRIPT} {@link RedisServerException} where the
+     * script is not loaded ({@link #eval(Script, Object[], Object...)} handles that).
+     *
+     * @param sha1 the script's SHA1.
+     * @param keys the script's keys.
+     * @param args the script's arguments.
+     * @return the script's reply as Java values.
+     * @throws IllegalArgumentException as {@link #eval(String, Object[], Object...)}.
+     */
+    public CompletableFuture<Object> evalsha(final String sha1, final Object[] keys, final Object... args)
+    {
+        return client.submit(ReplyConverters.OBJECT, scriptCommand("EVALSHA", sha1, keys, args));
+    }
+
+    /**
+     * Runs a {@link Script}: EVALSHA, and on a {@code NOSCRIPT} reply EVAL with the same keys and arguments, which
+     * goes to the same node (the keys' slot) and caches the script there.
+     *
+     * @param script the script.
+     * @param keys   the script's keys.
+     * @param args   the script's arguments.
+     * @return the script's reply as Java values.
+     * @throws IllegalArgumentException as {@link #eval(String, Object[], Object...)}.
+     */
+    public CompletableFuture<Object> eval(final Script script, final Object[] keys, final Object... args)
+    {
+        return withFallback(script, "EVALSHA", "EVAL", keys, args);
+    }
+
+    /**
+     * Runs a {@link Script} read-only: EVALSHA_RO, and on a {@code NOSCRIPT} reply EVAL_RO (Redis 7+); a replica
+     * may serve it under a read-from policy other than MASTER.
+     *
+     * @param script the script.
+     * @param keys   the script's keys.
+     * @param args   the script's arguments.
+     * @return the script's reply as Java values.
+     * @throws IllegalArgumentException as {@link #eval(String, Object[], Object...)}.
+     */
+    public CompletableFuture<Object> evalReadOnly(final Script script, final Object[] keys, final Object... args)
+    {
+        return withFallback(script, "EVALSHA_RO", "EVAL_RO", keys, args);
+    }
+
+    /**
+     * FCALL function numkeys key... arg... (Redis 7+): routed (cluster) by the keys. Load the library first with
+     * {@code execute("FUNCTION", "LOAD", code)}, which a cluster client sends to every master.
+     *
+     * @param function the function's name.
+     * @param keys     the function's keys.
+     * @param args     the function's arguments.
+     * @return the function's reply as Java values.
+     * @throws IllegalArgumentException as {@link #eval(String, Object[], Object...)}.
+     */
+    public CompletableFuture<Object> fcall(final String function, final Object[] keys, final Object... args)
+    {
+        return client.submit(ReplyConverters.OBJECT, scriptCommand("FCALL", function, keys, args));
+    }
+
+    /**
+     * FCALL_RO function numkeys key... arg... (Redis 7+): a read-only function call a replica may serve.
+     *
+     * @param function the function's name.
+     * @param keys     the function's keys.
+     * @param args     the function's arguments.
+     * @return the function's reply as Java values.
+     * @throws IllegalArgumentException as {@link #eval(String, Object[], Object...)}.
+     */
+    public CompletableFuture<Object> fcallReadOnly(final String function, final Object[] keys, final Object... args)
+    {
+        return client.submit(ReplyConverters.OBJECT, scriptCommand("FCALL_RO", function, keys, args));
+    }
+
+    private CompletableFuture<Object> withFallback(final Script script, final String byDigest, final String bySource,
+        final Object[] keys, final Object[] args)
+    {
+        if (script == null)
+        {
+            throw new NullPointerException("script must not be null");
+        }
+        final Object[] command = scriptCommand(byDigest, script.sha1(), keys, args);
+        return client.submit(ReplyConverters.OBJECT, command).exceptionallyCompose(failure ->
+        {
+            if (!Script.isNoScript(failure))
+            {
+                return CompletableFuture.failedFuture(Script.unwrap(failure));
+            }
+            // Same keys, so the same slot and node: EVAL runs the script there and caches it for later EVALSHAs.
+            command[0] = bySource;
+            command[1] = script.source();
+            return client.submit(ReplyConverters.OBJECT, command);
+        });
+    }
+
+    /** {@code name target numkeys keys... args...}, checked before anything is sent. */
+    private static Object[] scriptCommand(final String name, final String target, final Object[] keys,
+        final Object[] args)
+    {
+        if (target == null)
+        {
+            throw new NullPointerException(name + ": the script, digest or function name must not be null");
+        }
+        if (keys == null || args == null)
+        {
+            throw new NullPointerException(name + ": " + (keys == null ? "keys" : "args") + " must not be null " +
+                "(pass an empty array)");
+        }
+        final Object[] command = new Object[3 + keys.length + args.length];
+        command[0] = name;
+        command[1] = target;
+        command[2] = keys.length;
+        System.arraycopy(keys, 0, command, 3, keys.length);
+        System.arraycopy(args, 0, command, 3 + keys.length, args.length);
+        CommandChecks.checkArguments(command);
+        return command;
     }
 }

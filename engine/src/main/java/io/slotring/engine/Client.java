@@ -1,5 +1,7 @@
 package io.slotring.engine;
 
+import java.util.concurrent.CompletableFuture;
+
 import org.agrona.DirectBuffer;
 
 /**
@@ -124,14 +126,70 @@ public interface Client extends AutoCloseable
     /**
      * Any command, zero-copy reply. The varargs array is the only allocation.
      *
+     * <p>On a cluster client the command table (looked up without allocating) routes it as one command to one
+     * node: by the slot of the keys wherever they are (EVAL and FCALL after their key count, XREAD after STREAMS,
+     * BITOP from its third argument...), to a replica for reads when the read-from policy allows, and keyless
+     * commands to one master. Keys in several slots are refused: {@code CROSSSLOT} for single-slot commands, and
+     * for MGET, MSET, DEL, EXISTS, UNLINK and TOUCH too (only the async and sync styles split those); commands for
+     * every master (DBSIZE, FLUSHALL, KEYS, SCRIPT, FUNCTION...) are refused as well. <b>A command the table does
+     * not know is routed by its first argument</b> (taken as its key), or to any master when it has none.
+     *
      * @param handler receives the reply.
      * @param token   passed back to the handler.
      * @param args    command name and arguments: {@code byte[]}, {@code CharSequence} or numbers.
      * @return a non-negative number when published, else a negative code.
      * @throws IllegalArgumentException when {@code args} is empty, holds a null or an unsupported type, or names a
-     *                                  command a shared connection cannot carry; nothing was sent.
+     *                                  command a shared connection cannot carry, or (cluster) when its keys span
+     *                                  slots or it goes to every master; nothing was sent.
      */
     long execute(ReplyHandler handler, long token, Object... args);
+
+    /**
+     * Switches every live connection to the credentials the config's supplier returns now (see
+     * {@link ConnectionSettings#credentials(java.util.function.Supplier)}), by sending {@code AUTH} on each connection
+     * behind the commands already in flight there: nothing is dropped or reordered. Connections that are down, and
+     * every later reconnect, ask the supplier themselves.
+     *
+     * @return completes when every connection accepted the credentials; fails with the server's error (for example
+     * WRONGPASS) otherwise.
+     * @throws IllegalStateException when the config has no credentials or the supplier returns none.
+     */
+    CompletableFuture<Void> reauthenticate();
+
+    /**
+     * Subscribes to a channel ({@code SUBSCRIBE}) on a dedicated subscriber connection (cluster: any master, since
+     * {@code PUBLISH} reaches every node), and keeps it subscribed across reconnects until the subscription is
+     * closed. Returns at once; {@link Subscription#awaitActive} waits for the server's confirmation.
+     *
+     * @param channel the channel.
+     * @param handler receives each message as a zero-copy view, on the {@code slotring-pubsub} thread.
+     * @return the subscription.
+     * @throws IllegalArgumentException when this client already has an open subscription to the channel.
+     */
+    Subscription subscribe(String channel, MessageHandler handler);
+
+    /**
+     * Subscribes to a glob-style pattern ({@code PSUBSCRIBE}); otherwise like {@link #subscribe}.
+     *
+     * @param pattern the pattern, e.g. {@code news.*}.
+     * @param handler receives each message (with the channel it was published to) as a zero-copy view, on the
+     *                {@code slotring-pubsub} thread.
+     * @return the subscription.
+     * @throws IllegalArgumentException when this client already has an open subscription to the pattern.
+     */
+    Subscription psubscribe(String pattern, MessageHandler handler);
+
+    /**
+     * Subscribes to a shard channel ({@code SSUBSCRIBE}, Redis 7+) on its slot's owner (cluster), following the
+     * slot to its new owner after a {@code MOVED}, a slot migration or a failover. Messages come from
+     * {@code SPUBLISH}.
+     *
+     * @param channel the shard channel; its hash slot decides the node.
+     * @param handler receives each message as a zero-copy view, on the {@code slotring-pubsub} thread.
+     * @return the subscription.
+     * @throws IllegalArgumentException when this client already has an open subscription to the shard channel.
+     */
+    Subscription ssubscribe(String channel, MessageHandler handler);
 
     /**
      * Completes every outstanding command (with a "client closed" failure where no reply came), stops the I/O

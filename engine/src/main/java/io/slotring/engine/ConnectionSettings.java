@@ -64,8 +64,10 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     private long reconnectMinDelayNs = Duration.ofMillis(10).toNanos();
     private long reconnectMaxDelayNs = Duration.ofSeconds(2).toNanos();
     private long idlePingIntervalNs = Duration.ofSeconds(5).toNanos();
-    private String username;
-    private char[] password;
+    /** Asked on every connect, reconnect and reauthentication; null for none. */
+    private Supplier<Credentials> credentials;
+    /** Whether {@link #credentials} always returns the same value (set through the two-argument setter). */
+    private boolean fixedCredentials;
     private String clientName = "slotring";
     private int database;
     private boolean preferResp3 = true;
@@ -162,10 +164,6 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
         if (maxBulkLength < 1)
         {
             throw new IllegalArgumentException("maxBulkLength must be positive, got " + maxBulkLength);
-        }
-        if (username != null && password == null)
-        {
-            throw new IllegalArgumentException("username set without a password");
         }
         Objects.requireNonNull(producerIdleStrategy, "producerIdleStrategy");
         Objects.requireNonNull(errorHandler, "errorHandler");
@@ -357,14 +355,39 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     }
 
     /**
+     * Fixed credentials.
+     *
      * @param username ACL user, or null for the default user.
-     * @param password password; copied, never logged or shown by {@code toString()}.
+     * @param password password, copied, never logged or shown by {@code toString()}; null (with a null username)
+     *                 for none.
      * @return this.
+     * @throws IllegalArgumentException for a username without a password.
      */
     public S credentials(final String username, final char[] password)
     {
-        mutable().username = username;
-        this.password = password == null ? null : password.clone();
+        if (password == null && username != null)
+        {
+            throw new IllegalArgumentException("expected a password for user '" + username + "', got none");
+        }
+        final Credentials fixed = password == null ? null : Credentials.of(username, password);
+        mutable().credentials = fixed == null ? null : () -> fixed;
+        this.fixedCredentials = true;
+        return self();
+    }
+
+    /**
+     * Credentials that may change: {@code supplier} is asked on every connect and reconnect (so a rotated password
+     * is used by the next connection) and by the client's {@code reauthenticate()}, which sends {@code AUTH} on
+     * every live connection without dropping commands in flight. It runs on an I/O thread: it must be quick and
+     * must not block (read a field or a cache, not a vault).
+     *
+     * @param supplier returns the current credentials, or null for none.
+     * @return this.
+     */
+    public S credentials(final Supplier<Credentials> supplier)
+    {
+        mutable().credentials = Objects.requireNonNull(supplier, "supplier");
+        this.fixedCredentials = false;
         return self();
     }
 
@@ -572,19 +595,26 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     }
 
     /**
-     * @return the configured username.
+     * @return what the credentials supplier returns now, for a reauthentication.
+     * @throws IllegalStateException when no credentials are configured or the supplier returns none.
      */
-    public String username()
+    public final Credentials currentCredentials()
     {
-        return username;
+        final Credentials current = credentials == null ? null : credentials.get();
+        if (current == null)
+        {
+            throw new IllegalStateException("expected credentials to reauthenticate with, got none: configure " +
+                "credentials(user, password) or credentials(supplier)");
+        }
+        return current;
     }
 
     /**
-     * @return the configured password.
+     * @return the credentials supplier, or null when none is configured.
      */
-    public char[] password()
+    public Supplier<Credentials> credentials()
     {
-        return password;
+        return credentials;
     }
 
     /**
@@ -685,8 +715,7 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
             ", ringSize=" + ringSize +
             ", slotCapacity=" + slotCapacity +
             ", commandTimeoutMs=" + commandTimeoutNs / 1_000_000 +
-            ", username=" + username +
-            ", password=" + (password == null ? "none" : "<redacted>") +
+            ", credentials=" + (credentials == null ? "none" : fixedCredentials ? credentials.get() : "<supplier>") +
             ", clientName=" + clientName +
             ", database=" + database +
             ", backPressure=" + backPressure;

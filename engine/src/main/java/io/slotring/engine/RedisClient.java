@@ -1,11 +1,13 @@
 package io.slotring.engine;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.slotring.engine.internal.ApiAccess;
 import io.slotring.engine.internal.CommandBatch;
 import io.slotring.engine.internal.IoRuntime;
 import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.engine.internal.Subscriber;
 import org.agrona.DirectBuffer;
 
 /**
@@ -38,6 +40,7 @@ public final class RedisClient implements Client
     private final NodeEndpoint endpoint;
     private final AsyncCommands async;
     private final SyncCommands sync;
+    private final Subscriber subscriber;
 
     private RedisClient(final ClientConfig config)
     {
@@ -46,6 +49,7 @@ public final class RedisClient implements Client
         this.endpoint = runtime.endpoint(config.host(), config.port(), false);
         this.async = ApiAccess.async(endpoint::submit);
         this.sync = ApiAccess.sync(async, config.commandTimeoutNs());
+        this.subscriber = new Subscriber(config, Subscriber.fixedRoute(config.host(), config.port()));
     }
 
     /**
@@ -168,6 +172,24 @@ public final class RedisClient implements Client
         return endpoint.execute(NodeEndpoint.HASH_KEY, handler, null, token, args);
     }
 
+    @Override
+    public Subscription subscribe(final String channel, final MessageHandler handler)
+    {
+        return subscriber.subscribe(Subscription.Kind.CHANNEL, channel, handler);
+    }
+
+    @Override
+    public Subscription psubscribe(final String pattern, final MessageHandler handler)
+    {
+        return subscriber.subscribe(Subscription.Kind.PATTERN, pattern, handler);
+    }
+
+    @Override
+    public Subscription ssubscribe(final String channel, final MessageHandler handler)
+    {
+        return subscriber.subscribe(Subscription.Kind.SHARD, channel, handler);
+    }
+
     /**
      * @param timeout how long to wait.
      * @param unit    unit of timeout.
@@ -187,6 +209,12 @@ public final class RedisClient implements Client
         return true;
     }
 
+    @Override
+    public CompletableFuture<Void> reauthenticate()
+    {
+        return endpoint.reauthenticate(config.currentCredentials());
+    }
+
     /**
      * Completes every pending command with an error (written ones: may have been applied; queued ones: not
      * applied), stops every I/O thread and frees the buffers. Idempotent.
@@ -194,6 +222,7 @@ public final class RedisClient implements Client
     @Override
     public void close()
     {
+        subscriber.close();
         runtime.close();
     }
 

@@ -480,6 +480,92 @@ public final class SyncCommands
     }
 
     /**
+     * EVAL script numkeys key... arg... (see {@link AsyncCommands#eval(String, Object[], Object...)}).
+     *
+     * @param script the Lua source.
+     * @param keys   the script's keys.
+     * @param args   the script's arguments.
+     * @return the script's reply as Java values.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Object eval(final String script, final Object[] keys, final Object... args)
+    {
+        return await(CallerWaiter.expectWait(), async.eval(script, keys, args));
+    }
+
+    /**
+     * EVALSHA sha1 numkeys key... arg... (see {@link AsyncCommands#evalsha}).
+     *
+     * @param sha1 the script's SHA1.
+     * @param keys the script's keys.
+     * @param args the script's arguments.
+     * @return the script's reply as Java values.
+     * @throws RedisException on an error reply (NOSCRIPT included), a timeout, or a lost connection.
+     */
+    public Object evalsha(final String sha1, final Object[] keys, final Object... args)
+    {
+        return await(CallerWaiter.expectWait(), async.evalsha(sha1, keys, args));
+    }
+
+    /**
+     * Runs a {@link Script}: EVALSHA, then EVAL on a {@code NOSCRIPT} reply (see
+     * {@link AsyncCommands#eval(Script, Object[], Object...)}).
+     *
+     * @param script the script.
+     * @param keys   the script's keys.
+     * @param args   the script's arguments.
+     * @return the script's reply as Java values.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Object eval(final Script script, final Object[] keys, final Object... args)
+    {
+        // No wait intent: the reply this thread waits for may come from the fallback, a second command.
+        return await(false, async.eval(script, keys, args));
+    }
+
+    /**
+     * Runs a {@link Script} read-only: EVALSHA_RO, then EVAL_RO on a {@code NOSCRIPT} reply.
+     *
+     * @param script the script.
+     * @param keys   the script's keys.
+     * @param args   the script's arguments.
+     * @return the script's reply as Java values.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Object evalReadOnly(final Script script, final Object[] keys, final Object... args)
+    {
+        return await(false, async.evalReadOnly(script, keys, args));
+    }
+
+    /**
+     * FCALL function numkeys key... arg... (see {@link AsyncCommands#fcall}).
+     *
+     * @param function the function's name.
+     * @param keys     the function's keys.
+     * @param args     the function's arguments.
+     * @return the function's reply as Java values.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Object fcall(final String function, final Object[] keys, final Object... args)
+    {
+        return await(CallerWaiter.expectWait(), async.fcall(function, keys, args));
+    }
+
+    /**
+     * FCALL_RO function numkeys key... arg... (see {@link AsyncCommands#fcallReadOnly}).
+     *
+     * @param function the function's name.
+     * @param keys     the function's keys.
+     * @param args     the function's arguments.
+     * @return the function's reply as Java values.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Object fcallReadOnly(final String function, final Object[] keys, final Object... args)
+    {
+        return await(CallerWaiter.expectWait(), async.fcallReadOnly(function, keys, args));
+    }
+
+    /**
      * @param waitIntent evaluated before the command is submitted ({@link CallerWaiter#expectWait()}), so its
      *                   publish leaves the reply to this thread instead of waking an I/O thread for it.
      */

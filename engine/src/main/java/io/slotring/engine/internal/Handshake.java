@@ -1,7 +1,12 @@
 package io.slotring.engine.internal;
 
+import java.nio.CharBuffer;
+import java.util.Arrays;
+import java.util.function.Supplier;
+
 import io.slotring.codec.internal.RespEncoder;
 import io.slotring.engine.ConnectionSettings;
+import io.slotring.engine.Credentials;
 
 /**
  * The connection handshake as a small state machine: {@code HELLO 3 [AUTH user pass] [SETNAME name]}, falling
@@ -28,6 +33,8 @@ final class Handshake
     private final boolean readOnly;
     private int step;
     private String failure;
+    /** The credentials of this handshake, asked of the config's supplier once per connect; null for none. */
+    private Credentials credentials;
 
     Handshake(final ConnectionSettings<?> config, final boolean readOnly)
     {
@@ -39,6 +46,7 @@ final class Handshake
     void begin()
     {
         failure = null;
+        credentials = currentCredentials();
         step = config.preferResp3() ? HELLO : firstResp2Step();
         if (step == DONE)
         {
@@ -57,9 +65,10 @@ final class Handshake
         {
             return 64;
         }
+        final Credentials sized = credentials != null ? credentials : currentCredentials();
         long chars = 0;
-        chars += config.username() != null ? config.username().length() : 0;
-        chars += config.password() != null ? config.password().length : 0;
+        chars += sized != null && sized.username() != null ? sized.username().length() : 0;
+        chars += sized != null ? sized.passwordLength() : 0;
         chars += config.clientName() != null ? config.clientName().length() : 0;
         return (int)Math.min(Integer.MAX_VALUE, 256 + 3 * chars);
     }
@@ -104,13 +113,13 @@ final class Handshake
         {
             case HELLO:
             {
-                final boolean auth = config.password() != null;
+                final boolean auth = credentials != null;
                 final boolean name = config.clientName() != null;
                 encoder.arrayHeader(2 + (auth ? 3 : 0) + (name ? 2 : 0)).bulk("HELLO").bulk(3L);
                 if (auth)
                 {
-                    encoder.bulk("AUTH").bulk(config.username() != null ? config.username() : "default")
-                        .bulk(java.nio.CharBuffer.wrap(config.password()));
+                    encoder.bulk("AUTH").bulk(credentials.username() != null ? credentials.username() : "default");
+                    encodePassword(encoder);
                 }
                 if (name)
                 {
@@ -119,15 +128,15 @@ final class Handshake
                 break;
             }
             case AUTH:
-                if (config.username() != null)
+                if (credentials.username() != null)
                 {
-                    encoder.arrayHeader(3).bulk("AUTH").bulk(config.username())
-                        .bulk(java.nio.CharBuffer.wrap(config.password()));
+                    encoder.arrayHeader(3).bulk("AUTH").bulk(credentials.username());
                 }
                 else
                 {
-                    encoder.arrayHeader(2).bulk("AUTH").bulk(java.nio.CharBuffer.wrap(config.password()));
+                    encoder.arrayHeader(2).bulk("AUTH");
                 }
+                encodePassword(encoder);
                 break;
             case SETNAME:
                 encoder.arrayHeader(3).bulk("CLIENT").bulk("SETNAME").bulk(config.clientName());
@@ -222,9 +231,44 @@ final class Handshake
         }
     }
 
+    /** The password goes from a copy straight into the buffer; the copy is cleared at once. */
+    private void encodePassword(final RespEncoder encoder)
+    {
+        final char[] password = credentials.password();
+        try
+        {
+            encoder.bulk(CharBuffer.wrap(password));
+        }
+        finally
+        {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    /**
+     * @return what the config's supplier returns now, or null for none.
+     * @throws IllegalStateException wrapping whatever the supplier threw: the connect fails with it, named.
+     */
+    private Credentials currentCredentials()
+    {
+        final Supplier<Credentials> supplier = config.credentials();
+        if (supplier == null)
+        {
+            return null;
+        }
+        try
+        {
+            return supplier.get();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalStateException("the credentials supplier failed: " + ex, ex);
+        }
+    }
+
     private int firstResp2Step()
     {
-        if (config.password() != null)
+        if (credentials != null)
         {
             return AUTH;
         }

@@ -146,9 +146,10 @@ public final class NodeConnection
 
     /**
      * Bytes written ahead of any ring slot: handshake steps and idle PINGs; unsent part is position..limit. Sized
-     * for the longest handshake step this config can produce (credentials and client name included).
+     * for the longest handshake step the current credentials and client name produce, and replaced (by the driver,
+     * at the start of a handshake) when rotated credentials need more.
      */
-    private final ByteBuffer control;
+    private ByteBuffer control;
     private final UnsafeBuffer controlBuffer;
     private final RespEncoder controlEncoder = new RespEncoder();
     /** Replies owed to control commands; they precede every slot reply written after them. */
@@ -913,6 +914,12 @@ public final class NodeConnection
         stateDeadlineNs = nowNs + config.connectTimeoutNs();
         lastActivityNs = nowNs;
         handshake.begin();
+        final int needed = handshake.maxEncodedLength();
+        if (needed > control.capacity())
+        {
+            control = ByteBuffer.allocateDirect(needed).limit(0);
+            controlBuffer.wrap(control);
+        }
         queueControl(handshake);
     }
 

@@ -1,5 +1,7 @@
 package io.slotring.engine.internal;
 
+import java.nio.CharBuffer;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 import com.lmax.disruptor.Sequence;
@@ -7,6 +9,7 @@ import io.slotring.codec.SlotHash;
 import io.slotring.codec.internal.CommandHeader;
 import io.slotring.codec.internal.RespEncoder;
 import io.slotring.engine.ConnectionSettings;
+import io.slotring.engine.Credentials;
 import io.slotring.engine.RedisBackPressureException;
 import io.slotring.engine.RedisClient;
 import io.slotring.engine.RedisConnectionException;
@@ -486,12 +489,52 @@ public final class NodeEndpoint
      * @return the future; failed at once on back-pressure or a closed client.
      * @throws IllegalArgumentException as {@link #execute}; nothing was claimed or sent.
      */
-    @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> submit(final int slot, final ReplyConverter<T> converter, final Object... args)
     {
         final int length = CommandChecks.checkedLength(args, config.commandTimeoutNs());
         final int route = slot != HASH_KEY || connections.length == 1 ? slot : hashFirstKey(args);
-        final NodeConnection connection = connectionFor(route, null);
+        return submitOn(connectionFor(route, null), route, converter, args, length);
+    }
+
+    /**
+     * Sends {@code AUTH} with {@code credentials} on every connection of this node, behind the commands already
+     * published there (so nothing in flight is dropped or reordered), and completes when every connection has
+     * answered. A connection that is down gets the new credentials from the supplier at its reconnect; its queued
+     * AUTH then merely repeats them.
+     *
+     * @param credentials the credentials to switch to.
+     * @return completes normally when every connection answered OK; exceptionally with the first failure (for
+     * example WRONGPASS) otherwise.
+     */
+    public CompletableFuture<Void> reauthenticate(final Credentials credentials)
+    {
+        final char[] password = credentials.password();
+        try
+        {
+            // Not through CommandChecks: AUTH is refused there because users must not change a shared
+            // connection's identity; here the engine does it on every connection at once.
+            final Object[] args = credentials.username() == null ?
+                new Object[] {"AUTH", CharBuffer.wrap(password)} :
+                new Object[] {"AUTH", credentials.username(), CharBuffer.wrap(password)};
+            final int length = Arguments.encodedLength(args);
+            final CompletableFuture<?>[] acks = new CompletableFuture<?>[connections.length];
+            for (int i = 0; i < connections.length; i++)
+            {
+                acks[i] = submitOn(connections[i], PINNED, ReplyConverters.STRING, args, length);
+            }
+            return CompletableFuture.allOf(acks);
+        }
+        finally
+        {
+            // The command is encoded into the ring slots by now; clear the copy.
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> submitOn(final NodeConnection connection, final int route,
+        final ReplyConverter<T> converter, final Object[] args, final int length)
+    {
         final long sequence = claim(connection);
         if (sequence < 0)
         {
