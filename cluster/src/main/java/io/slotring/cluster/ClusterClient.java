@@ -415,23 +415,9 @@ public final class ClusterClient implements Client
 
     /** {@inheritDoc} */
     @Override
-    public Subscription subscribe(final String channel, final MessageHandler handler)
+    public Subscription subscribe(final Subscription.Kind kind, final String name, final MessageHandler handler)
     {
-        return subscriber.subscribe(Subscription.Kind.CHANNEL, channel, handler);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Subscription psubscribe(final String pattern, final MessageHandler handler)
-    {
-        return subscriber.subscribe(Subscription.Kind.PATTERN, pattern, handler);
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public Subscription ssubscribe(final String channel, final MessageHandler handler)
-    {
-        return subscriber.subscribe(Subscription.Kind.SHARD, channel, handler);
+        return subscriber.subscribe(kind, name, handler);
     }
 
     /**

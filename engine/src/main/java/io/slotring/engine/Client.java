@@ -166,7 +166,10 @@ public interface Client extends AutoCloseable
      * @return the subscription.
      * @throws IllegalArgumentException when this client already has an open subscription to the channel.
      */
-    Subscription subscribe(String channel, MessageHandler handler);
+    default Subscription subscribe(String channel, MessageHandler handler)
+    {
+        return subscribe(Subscription.Kind.CHANNEL, channel, handler);
+    }
 
     /**
      * Subscribes to a glob-style pattern ({@code PSUBSCRIBE}); otherwise like {@link #subscribe}.
@@ -177,7 +180,10 @@ public interface Client extends AutoCloseable
      * @return the subscription.
      * @throws IllegalArgumentException when this client already has an open subscription to the pattern.
      */
-    Subscription psubscribe(String pattern, MessageHandler handler);
+    default Subscription psubscribe(String pattern, MessageHandler handler)
+    {
+        return subscribe(Subscription.Kind.PATTERN, pattern, handler);
+    }
 
     /**
      * Subscribes to a shard channel ({@code SSUBSCRIBE}, Redis 7+) on its slot's owner (cluster), following the
@@ -189,7 +195,22 @@ public interface Client extends AutoCloseable
      * @return the subscription.
      * @throws IllegalArgumentException when this client already has an open subscription to the shard channel.
      */
-    Subscription ssubscribe(String channel, MessageHandler handler);
+    default Subscription ssubscribe(String channel, MessageHandler handler)
+    {
+        return subscribe(Subscription.Kind.SHARD, channel, handler);
+    }
+
+    /**
+     * Subscribes to a channel, pattern or shard channel: what {@link #subscribe(String, MessageHandler)},
+     * {@link #psubscribe} and {@link #ssubscribe} do, chosen by {@code kind}.
+     *
+     * @param kind    channel, pattern or shard channel.
+     * @param name    the channel or pattern.
+     * @param handler receives each message as a zero-copy view, on the {@code slotring-pubsub} thread.
+     * @return the subscription.
+     * @throws IllegalArgumentException when this client already has an open subscription of that kind and name.
+     */
+    Subscription subscribe(Subscription.Kind kind, String name, MessageHandler handler);
 
     /**
      * Completes every outstanding command (with a "client closed" failure where no reply came), stops the I/O

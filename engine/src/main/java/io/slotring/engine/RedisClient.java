@@ -172,24 +172,6 @@ public final class RedisClient implements Client
         return endpoint.execute(NodeEndpoint.HASH_KEY, handler, null, token, args);
     }
 
-    @Override
-    public Subscription subscribe(final String channel, final MessageHandler handler)
-    {
-        return subscriber.subscribe(Subscription.Kind.CHANNEL, channel, handler);
-    }
-
-    @Override
-    public Subscription psubscribe(final String pattern, final MessageHandler handler)
-    {
-        return subscriber.subscribe(Subscription.Kind.PATTERN, pattern, handler);
-    }
-
-    @Override
-    public Subscription ssubscribe(final String channel, final MessageHandler handler)
-    {
-        return subscriber.subscribe(Subscription.Kind.SHARD, channel, handler);
-    }
-
     /**
      * @param timeout how long to wait.
      * @param unit    unit of timeout.
@@ -213,6 +195,13 @@ public final class RedisClient implements Client
     public CompletableFuture<Void> reauthenticate()
     {
         return endpoint.reauthenticate(config.currentCredentials());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Subscription subscribe(final Subscription.Kind kind, final String name, final MessageHandler handler)
+    {
+        return subscriber.subscribe(kind, name, handler);
     }
 
     /**
