@@ -160,7 +160,11 @@ class ModuleSurfaceTest
     private static CompileResult compile(final String modulePath, final Path sources, final Path out)
         throws IOException
     {
-        final List<String> args = new ArrayList<>(List.of("--module-path", modulePath, "-d", out.toString()));
+        // An explicit, empty class path: in-process javac otherwise defaults to this JVM's class path, where the
+        // engine's classes also sit (in the unnamed module), and the module-path check would not be what it says.
+        final Path noClassPath = Files.createDirectories(out.resolveSibling(out.getFileName() + "-empty-classpath"));
+        final List<String> args = new ArrayList<>(List.of(
+            "--module-path", modulePath, "--class-path", noClassPath.toString(), "-d", out.toString()));
         try (var files = Files.walk(sources))
         {
             files.filter(p -> p.toString().endsWith(".java")).forEach(p -> args.add(p.toString()));
