@@ -16,6 +16,8 @@ module io.slotring.engine
     requires transitive org.agrona;
     requires com.lmax.disruptor;
     requires org.jctools.core;
+    // Latency recorders of ClientMetrics; no HdrHistogram type appears in the API (automatic module, by jar name).
+    requires HdrHistogram;
 
     exports io.slotring.engine;
     exports io.slotring.engine.internal to io.slotring.cluster;

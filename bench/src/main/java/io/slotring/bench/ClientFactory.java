@@ -16,6 +16,8 @@ public final class ClientFactory
     public static final List<String> JVM_CLIENTS = List.of(SLOTRING, LETTUCE, LETTUCE_MANUAL, JEDIS);
 
     public static final String SLOTRING_SYNC = "slotring-sync";
+    /** slotring with {@code latencyMetrics(false)}: only when asked for, to measure what the histograms cost. */
+    public static final String SLOTRING_NO_LATENCY_METRICS = "slotring-nolat";
     public static final String LETTUCE_SYNC = "lettuce-sync";
     public static final String JEDIS_SYNC = "jedis-sync";
     /**
@@ -32,7 +34,8 @@ public final class ClientFactory
 
     static boolean isJvmClient(final String name)
     {
-        return JVM_CLIENTS.contains(name) || BLOCKING_CLIENTS.contains(name);
+        return JVM_CLIENTS.contains(name) || BLOCKING_CLIENTS.contains(name) ||
+            SLOTRING_NO_LATENCY_METRICS.equals(name);
     }
 
     static BenchClient create(final String name, final Cluster cluster, final BenchSettings settings,
@@ -51,9 +54,11 @@ public final class ClientFactory
             case JEDIS_SYNC:
                 return new JedisClient(cluster.seeds(), cluster.masters().size(), settings, workload, true);
             case SLOTRING:
-                return new SlotringClient(cluster.seeds(), settings, workload, false);
+                return new SlotringClient(cluster.seeds(), settings, workload, false, true);
+            case SLOTRING_NO_LATENCY_METRICS:
+                return new SlotringClient(cluster.seeds(), settings, workload, false, false);
             case SLOTRING_SYNC:
-                return new SlotringClient(cluster.seeds(), settings, workload, true);
+                return new SlotringClient(cluster.seeds(), settings, workload, true, true);
             default:
                 throw new IllegalArgumentException("unknown client '" + name + "'; known: " + JVM_CLIENTS + ", " +
                     BLOCKING_CLIENTS + " and " + REDIS_BENCHMARK);

@@ -34,11 +34,13 @@ final class SlotringClient implements BenchClient
     private final int ringSize;
     private final int mux;
     private final String configText;
+    private final boolean latencyMetrics;
 
     SlotringClient(final List<String> seeds, final BenchSettings settings, final Workload workload,
-        final boolean sync)
+        final boolean sync, final boolean latencyMetrics)
     {
         this.workload = workload;
+        this.latencyMetrics = latencyMetrics;
         this.verify = settings.verify;
         this.sync = sync;
         this.options = settings.slotring;
@@ -50,7 +52,8 @@ final class SlotringClient implements BenchClient
             .seeds(String.join(",", seeds))
             .connectionsPerNode(mux)
             .slotCapacity(slotCapacity)
-            .ringSize(ringSize);
+            .ringSize(ringSize)
+            .latencyMetrics(latencyMetrics);
         options.applyTo(config);
         this.client = ClusterClient.connect(config);
         this.configText = config.toString();
@@ -64,7 +67,11 @@ final class SlotringClient implements BenchClient
     @Override
     public String name()
     {
-        return sync ? ClientFactory.SLOTRING_SYNC : ClientFactory.SLOTRING;
+        if (sync)
+        {
+            return ClientFactory.SLOTRING_SYNC;
+        }
+        return latencyMetrics ? ClientFactory.SLOTRING : ClientFactory.SLOTRING_NO_LATENCY_METRICS;
     }
 
     @Override

@@ -479,4 +479,28 @@ public final class ClusterClient implements Client
         return (name instanceof byte[] ? new String((byte[])name, StandardCharsets.UTF_8) : String.valueOf(name))
             .toUpperCase(Locale.ROOT);
     }
+
+    /**
+     * {@inheritDoc}
+     * <p>Nodes are every {@code host:port} the client holds connections to (masters and replicas); MOVED, ASK and
+     * retry replies are counted on the node that sent them; its {@code topologyRefreshes()} is
+     * {@link #topologyRefreshCount()}.
+     */
+    @Override
+    public io.slotring.engine.ClientMetrics metrics()
+    {
+        return runtime.metrics().snapshot(refresher.refreshCount());
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>The transaction runs on the master of the slot of {@code hashTagOrKey}; every key must be in that slot
+     * (CROSSSLOT refused before sending). A MOVED or ASK while queueing aborts it (see
+     * {@link io.slotring.engine.Transaction}).
+     */
+    @Override
+    public io.slotring.engine.Transaction multi(final String hashTagOrKey)
+    {
+        return new ClusterSubmitter(this).multi(hashTagOrKey, config.commandTimeoutNs());
+    }
 }

@@ -4,9 +4,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import io.slotring.engine.RedisConnectionException;
+import io.slotring.engine.RedisServerException;
 import io.slotring.engine.ReplyConverter;
+import io.slotring.engine.Transaction;
+import io.slotring.engine.internal.ApiAccess;
+import io.slotring.engine.internal.CommandChecks;
 import io.slotring.engine.internal.CommandSpec;
 import io.slotring.engine.internal.CommandSubmitter;
 import io.slotring.engine.internal.CommandTable;
@@ -81,7 +86,26 @@ final class ClusterSubmitter implements CommandSubmitter
                 (slot >= 0 ? "slot " + slot + " of " : "") + ClusterClient.upperName(args[0]) +
                 " (topology refresh requested; command not applied)"));
         }
-        return node.submit(slot, converter, args);
+        final CompletableFuture<T> future = node.submit(slot, converter, args);
+        if (CommandChecks.blockTimeNs(args) != CommandChecks.NOT_BLOCKING)
+        {
+            // A blocking command runs PINNED on a dedicated connection, so a redirect is its answer (it was not
+            // applied); the table is stale: refresh it so the caller's retry goes to the new owner.
+            future.whenComplete((value, failure) ->
+            {
+                if (failure instanceof RedisServerException && isRedirect((RedisServerException)failure))
+                {
+                    client.router().requestRefresh();
+                }
+            });
+        }
+        return future;
+    }
+
+    private static boolean isRedirect(final RedisServerException error)
+    {
+        final String code = error.errorCode();
+        return "MOVED".equals(code) || "ASK".equals(code);
     }
 
     /** Groups the key positions the table names by the slot of the key at each. */
@@ -287,5 +311,57 @@ final class ClusterSubmitter implements CommandSubmitter
         client.router().requestRefresh();
         return CompletableFuture.failedFuture(
             new RedisConnectionException("no master known (topology refresh requested)", false, null));
+    }
+
+    /**
+     * A transaction on the master of {@code hashTagOrKey}'s slot, over one of its dedicated connections. Every
+     * command's keys must be in that slot (the table places them, as for routing; CROSSSLOT refused), checked
+     * before anything is sent.
+     */
+    Transaction multi(final String hashTagOrKey, final long commandTimeoutNs)
+    {
+        if (hashTagOrKey == null)
+        {
+            throw new NullPointerException("hashTagOrKey must not be null");
+        }
+        final int slot = ClusterClient.slotOf(hashTagOrKey);
+        final NodeEndpoint master = client.router().topology().master(slot);
+        if (master == null)
+        {
+            client.router().requestRefresh();
+            throw new ClusterRoutingException("no node serves slot " + slot + " of the transaction on '" +
+                hashTagOrKey + "' (topology refresh requested; nothing sent)");
+        }
+        return ApiAccess.transaction(master.dedicated().lease(), keyCheck(slot, hashTagOrKey),
+            commandTimeoutNs);
+    }
+
+    /** Refuses a command whose keys are not all in {@code slot}: CROSSSLOT, or keys in another slot. */
+    static Consumer<Object[]> keyCheck(final int slot, final String hashTagOrKey)
+    {
+        return args ->
+        {
+            if (CommandTable.lookup(args[0]) == null && "WATCH".equals(ClusterClient.upperName(args[0])))
+            {
+                for (int i = 1; i < args.length; i++)
+                {
+                    requireSlot(slot, hashTagOrKey, "WATCH", ClusterClient.slotOf(args[i]));
+                }
+                return;
+            }
+            final CommandSpec spec = CommandTable.lookup(args[0]);
+            final int commandSlot = spec == null ? ClusterRouter.slotFor(null, args) : spec.slot(args);
+            requireSlot(slot, hashTagOrKey, ClusterClient.upperName(args[0]), commandSlot);
+        };
+    }
+
+    private static void requireSlot(final int slot, final String hashTagOrKey, final String name,
+        final int commandSlot)
+    {
+        if (commandSlot >= 0 && commandSlot != slot)
+        {
+            throw new IllegalArgumentException("CROSSSLOT: keys of " + name + " map to slot " + commandSlot +
+                ", expected the transaction's slot " + slot + " (of '" + hashTagOrKey + "'); nothing sent");
+        }
     }
 }

@@ -149,7 +149,8 @@ class ModuleSurfaceTest
         // By name: this test's module reads only what io.slotring.cluster reads, not Disruptor or JCTools.
         for (final String name : List.of(
             "io.slotring.cluster.ClusterClient", "io.slotring.engine.RedisClient", "io.slotring.codec.RespReader",
-            "org.agrona.DirectBuffer", "com.lmax.disruptor.RingBuffer", "org.jctools.queues.MpscArrayQueue"))
+            "org.agrona.DirectBuffer", "com.lmax.disruptor.RingBuffer", "org.jctools.queues.MpscArrayQueue",
+            "org.HdrHistogram.Recorder"))
         {
             final Class<?> type = Class.forName(name, false, ModuleSurfaceTest.class.getClassLoader());
             entries.add(Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());

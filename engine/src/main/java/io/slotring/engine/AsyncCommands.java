@@ -1,13 +1,17 @@
 package io.slotring.engine;
 
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import io.slotring.engine.internal.ApiAccess;
 import io.slotring.engine.internal.CommandChecks;
 import io.slotring.engine.internal.CommandSubmitter;
+import io.slotring.engine.internal.DedicatedConnections;
 import io.slotring.engine.internal.ReplyConverters;
 
 /**
@@ -35,6 +39,13 @@ public final class AsyncCommands
             public SyncCommands sync(final AsyncCommands async, final long commandTimeoutNs)
             {
                 return SyncCommands.over(async, commandTimeoutNs);
+            }
+
+            @Override
+            public Transaction transaction(final DedicatedConnections.Lease lease,
+                final Consumer<Object[]> keyCheck, final long commandTimeoutNs)
+            {
+                return new Transaction(lease, keyCheck, commandTimeoutNs);
             }
         });
     }
@@ -440,6 +451,147 @@ public final class AsyncCommands
     public CompletableFuture<Double> zscore(final String key, final String member)
     {
         return client.submit(ReplyConverters.DOUBLE, "ZSCORE", key, member);
+    }
+
+    /**
+     * BLPOP keys... timeout: pops the head of the first non-empty list, waiting up to {@code timeout} for one. Runs
+     * on a dedicated connection of the keys' node (never on the shared rings), with the deadline {@code timeout}
+     * plus the command timeout; {@link Duration#ZERO} waits forever, with no deadline. On a cluster client all keys
+     * must share a slot (CROSSSLOT refused before sending).
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param keys    the lists, in the order they are tried.
+     * @return {@code [key, value]}, or null when the timeout passed with every list empty.
+     * @throws IllegalArgumentException for a negative timeout, no key, or keys in several slots; nothing was sent.
+     */
+    public CompletableFuture<List<String>> blpop(final Duration timeout, final String... keys)
+    {
+        return client.submit(ReplyConverters.LIST_OF_STRINGS, blockingKeys("BLPOP", timeout, keys));
+    }
+
+    /**
+     * BRPOP keys... timeout: as {@link #blpop}, popping the tail.
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param keys    the lists, in the order they are tried.
+     * @return {@code [key, value]}, or null when the timeout passed with every list empty.
+     * @throws IllegalArgumentException for a negative timeout, no key, or keys in several slots; nothing was sent.
+     */
+    public CompletableFuture<List<String>> brpop(final Duration timeout, final String... keys)
+    {
+        return client.submit(ReplyConverters.LIST_OF_STRINGS, blockingKeys("BRPOP", timeout, keys));
+    }
+
+    /**
+     * BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout, on a dedicated connection (see {@link #blpop}).
+     *
+     * @param source      the list popped.
+     * @param destination the list pushed (same slot on a cluster client).
+     * @param from        {@code "LEFT"} or {@code "RIGHT"}: the end of {@code source} popped.
+     * @param to          {@code "LEFT"} or {@code "RIGHT"}: the end of {@code destination} pushed.
+     * @param timeout     how long the server waits; zero for ever.
+     * @return the moved element, or null when the timeout passed.
+     * @throws IllegalArgumentException for a negative timeout or keys in several slots; nothing was sent.
+     */
+    public CompletableFuture<String> blmove(final String source, final String destination, final String from,
+        final String to, final Duration timeout)
+    {
+        return client.submit(ReplyConverters.STRING, "BLMOVE", source, destination, from, to, seconds(timeout));
+    }
+
+    /**
+     * BZPOPMIN keys... timeout, on a dedicated connection (see {@link #blpop}).
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param keys    the sorted sets, in the order they are tried.
+     * @return {@code [key, member, score]}, or null when the timeout passed.
+     * @throws IllegalArgumentException for a negative timeout, no key, or keys in several slots; nothing was sent.
+     */
+    public CompletableFuture<List<String>> bzpopmin(final Duration timeout, final String... keys)
+    {
+        return client.submit(ReplyConverters.LIST_OF_STRINGS, blockingKeys("BZPOPMIN", timeout, keys));
+    }
+
+    /**
+     * BZPOPMAX keys... timeout, on a dedicated connection (see {@link #blpop}).
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param keys    the sorted sets, in the order they are tried.
+     * @return {@code [key, member, score]}, or null when the timeout passed.
+     * @throws IllegalArgumentException for a negative timeout, no key, or keys in several slots; nothing was sent.
+     */
+    public CompletableFuture<List<String>> bzpopmax(final Duration timeout, final String... keys)
+    {
+        return client.submit(ReplyConverters.LIST_OF_STRINGS, blockingKeys("BZPOPMAX", timeout, keys));
+    }
+
+    /**
+     * XREAD BLOCK ms STREAMS keys... ids..., on a dedicated connection (see {@link #blpop}).
+     *
+     * @param block   how long the server waits for an entry; zero for ever.
+     * @param streams stream key to the ID to read after ({@code "$"}: only new entries), in iteration order.
+     * @return the entries as {@link #execute} returns them (per stream: name and entries), or null when the block
+     * time passed with nothing new.
+     * @throws IllegalArgumentException for a negative block time, no stream, or streams in several slots; nothing
+     *                                  was sent.
+     */
+    public CompletableFuture<Object> xread(final Duration block, final Map<String, String> streams)
+    {
+        if (streams == null || streams.isEmpty())
+        {
+            throw new IllegalArgumentException("XREAD expects at least one stream, got " +
+                (streams == null ? "null" : "none"));
+        }
+        final Object[] command = new Object[4 + streams.size() * 2];
+        command[0] = "XREAD";
+        command[1] = "BLOCK";
+        command[2] = millis(block);
+        command[3] = "STREAMS";
+        int i = 4;
+        for (final Map.Entry<String, String> stream : streams.entrySet())
+        {
+            command[i] = stream.getKey();
+            command[i + streams.size()] = stream.getValue();
+            i++;
+        }
+        CommandChecks.checkArguments(command);
+        return client.submit(ReplyConverters.OBJECT, command);
+    }
+
+    /** {@code name keys... seconds}, checked. */
+    private static Object[] blockingKeys(final String name, final Duration timeout, final String[] keys)
+    {
+        if (keys == null || keys.length == 0)
+        {
+            throw new IllegalArgumentException(name + " expects at least one key, got " +
+                (keys == null ? "null" : "none"));
+        }
+        final Object[] command = new Object[keys.length + 2];
+        command[0] = name;
+        System.arraycopy(keys, 0, command, 1, keys.length);
+        command[keys.length + 1] = seconds(timeout);
+        CommandChecks.checkArguments(command);
+        return command;
+    }
+
+    /** A block time in seconds with millisecond precision; a positive time below 1 ms is 1 ms, never "forever". */
+    private static String seconds(final Duration timeout)
+    {
+        return BigDecimal.valueOf(millis(timeout), 3).toPlainString();
+    }
+
+    private static long millis(final Duration timeout)
+    {
+        if (timeout == null)
+        {
+            throw new NullPointerException("timeout must not be null (Duration.ZERO blocks for ever)");
+        }
+        if (timeout.isNegative())
+        {
+            throw new IllegalArgumentException("expected a block time >= 0 (0: for ever), got " + timeout);
+        }
+        final long millis = timeout.toMillis();
+        return millis == 0 && !timeout.isZero() ? 1 : millis;
     }
 
     /**

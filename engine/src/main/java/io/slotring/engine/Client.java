@@ -218,4 +218,25 @@ public interface Client extends AutoCloseable
      */
     @Override
     void close();
+
+    /**
+     * A snapshot of this client's counters (per node and connection, cumulative) and latencies (per
+     * {@link CommandFamily}, since the previous snapshot). Recording them costs no allocation; this call allocates.
+     *
+     * @return the snapshot.
+     */
+    ClientMetrics metrics();
+
+    /**
+     * Starts a transaction on the slot of {@code hashTagOrKey} (a key, or a hash tag such as {@code "{user42}"}):
+     * it leases one of the node's dedicated connections ({@link ConnectionSettings#blockingConnectionsPerNode})
+     * until it ends, so no other caller's command lands inside it. See {@link Transaction}.
+     *
+     * @param hashTagOrKey decides the slot (cluster) every key of the transaction must be in.
+     * @return the open transaction; close it (try-with-resources) to discard it if not executed.
+     * @throws NullPointerException  when {@code hashTagOrKey} is null.
+     * @throws RedisTimeoutException when every dedicated connection stayed busy for the command timeout.
+     * @throws RedisException        when the client is closed, or (cluster) no node serves the slot.
+     */
+    Transaction multi(String hashTagOrKey);
 }

@@ -54,6 +54,7 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
 
     private boolean concluded;
     private int connectionsPerNode = 1;
+    private int blockingConnectionsPerNode = 2;
     private int ioThreads = 1;
     private int ringSize = DEFAULT_RING_SIZE;
     private int slotCapacity = DEFAULT_SLOT_CAPACITY;
@@ -74,6 +75,7 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     private BackPressure backPressure = BackPressure.WAIT;
     private Supplier<IdleStrategy> ioIdleStrategy;
     private Supplier<IdleStrategy> producerIdleStrategy = ConnectionSettings::defaultProducerIdleStrategy;
+    private boolean latencyMetrics = true;
     private int callerSpinTries = 0;
     private int maxDepth = 64;
     private long maxBulkLength = 512L * 1024 * 1024;
@@ -135,6 +137,7 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
         }
         concludeOwn();
         requireRange("connectionsPerNode", connectionsPerNode, 1, 1024);
+        requireRange("blockingConnectionsPerNode", blockingConnectionsPerNode, 1, 1024);
         requireRange("ioThreads", ioThreads, 1, 256);
         requireRange("ringSize", ringSize, 2, 1 << 20);
         if (Integer.bitCount(ringSize) != 1)
@@ -252,6 +255,18 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     public S connectionsPerNode(final int connections)
     {
         mutable().connectionsPerNode = connections;
+        return self();
+    }
+
+    /**
+     * @param connections dedicated connections per node for blocking commands (BLPOP, XREAD BLOCK, WAIT...) and
+     *                    transactions, opened on first use; each carries one command (or one transaction) at a time
+     *                    and never low-latency traffic. A command finding them all busy waits for one. Default 2.
+     * @return this.
+     */
+    public S blockingConnectionsPerNode(final int connections)
+    {
+        mutable().blockingConnectionsPerNode = connections;
         return self();
     }
 
@@ -454,6 +469,17 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     }
 
     /**
+     * @param enabled record every command's latency into per-family histograms ({@code metrics()}); about 20 ns
+     *                and no allocation per command (perf-results/2026-11-30-metrics.md). Counters are always kept.
+     * @return this.
+     */
+    public S latencyMetrics(final boolean enabled)
+    {
+        mutable().latencyMetrics = enabled;
+        return self();
+    }
+
+    /**
      * @param tries busy-spin read passes a waiting caller (sync, future join, {@link Batch#await}) makes before it
      *              blocks in its selector; 0 blocks at once (best where cores are scarce), a large value spins
      *              (dedicated cores: budget one core per spinning caller plus one per busy-spin I/O thread).
@@ -512,6 +538,14 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     public int connectionsPerNode()
     {
         return connectionsPerNode;
+    }
+
+    /**
+     * @return the configured blockingConnectionsPerNode.
+     */
+    public int blockingConnectionsPerNode()
+    {
+        return blockingConnectionsPerNode;
     }
 
     /**
@@ -663,6 +697,14 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     public Supplier<IdleStrategy> producerIdleStrategy()
     {
         return producerIdleStrategy;
+    }
+
+    /**
+     * @return whether command latencies are recorded.
+     */
+    public boolean latencyMetrics()
+    {
+        return latencyMetrics;
     }
 
     /**

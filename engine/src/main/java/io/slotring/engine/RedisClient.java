@@ -225,4 +225,20 @@ public final class RedisClient implements Client
     {
         return "RedisClient{" + config + '}';
     }
+
+    @Override
+    public ClientMetrics metrics()
+    {
+        return runtime.metrics().snapshot(0);
+    }
+
+    /** {@inheritDoc} One server: every key is in the transaction's "slot". */
+    @Override
+    public Transaction multi(final String hashTagOrKey)
+    {
+        java.util.Objects.requireNonNull(hashTagOrKey, "hashTagOrKey must not be null");
+        return io.slotring.engine.internal.ApiAccess.transaction(endpoint.dedicated().lease(), args ->
+        {
+        }, config.commandTimeoutNs());
+    }
 }

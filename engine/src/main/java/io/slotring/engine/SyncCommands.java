@@ -1,5 +1,6 @@
 package io.slotring.engine;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.slotring.engine.internal.CallerWaiter;
+import io.slotring.engine.internal.CommandChecks;
 
 /**
  * The sync style: each command blocks until its reply, bounded by the command timeout (plus a margin, since the
@@ -47,7 +49,14 @@ public final class SyncCommands
      */
     public Object execute(final Object... args)
     {
-        return await(CallerWaiter.expectWait(), async.execute(args));
+        final boolean waitIntent = CallerWaiter.expectWait();
+        final CompletableFuture<Object> reply = async.execute(args);
+        final long blockNs = CommandChecks.blockTimeNs(args);
+        if (blockNs == CommandChecks.NOT_BLOCKING)
+        {
+            return await(waitIntent, reply);
+        }
+        return await(reply, blockNs == CommandChecks.BLOCKS_FOREVER ? -1 : waitNs + blockNs);
     }
 
     /**
@@ -457,6 +466,90 @@ public final class SyncCommands
     }
 
     /**
+     * BLPOP: see {@link AsyncCommands#blpop}. Waits up to {@code timeout} plus the command timeout (and a second);
+     * for ever when {@code timeout} is zero.
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param keys    the lists, in the order they are tried.
+     * @return {@code [key, value]}, or null when the timeout passed with every list empty.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public List<String> blpop(final Duration timeout, final String... keys)
+    {
+        return awaitBlocking(CallerWaiter.expectWait(), async.blpop(timeout, keys), timeout);
+    }
+
+    /**
+     * BRPOP: see {@link AsyncCommands#brpop}.
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param keys    the lists, in the order they are tried.
+     * @return {@code [key, value]}, or null when the timeout passed with every list empty.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public List<String> brpop(final Duration timeout, final String... keys)
+    {
+        return awaitBlocking(CallerWaiter.expectWait(), async.brpop(timeout, keys), timeout);
+    }
+
+    /**
+     * BLMOVE: see {@link AsyncCommands#blmove}.
+     *
+     * @param source      the list popped.
+     * @param destination the list pushed.
+     * @param from        {@code "LEFT"} or {@code "RIGHT"}.
+     * @param to          {@code "LEFT"} or {@code "RIGHT"}.
+     * @param timeout     how long the server waits; zero for ever.
+     * @return the moved element, or null when the timeout passed.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public String blmove(final String source, final String destination, final String from, final String to,
+        final Duration timeout)
+    {
+        return awaitBlocking(CallerWaiter.expectWait(), async.blmove(source, destination, from, to, timeout),
+            timeout);
+    }
+
+    /**
+     * BZPOPMIN: see {@link AsyncCommands#bzpopmin}.
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param keys    the sorted sets, in the order they are tried.
+     * @return {@code [key, member, score]}, or null when the timeout passed.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public List<String> bzpopmin(final Duration timeout, final String... keys)
+    {
+        return awaitBlocking(CallerWaiter.expectWait(), async.bzpopmin(timeout, keys), timeout);
+    }
+
+    /**
+     * BZPOPMAX: see {@link AsyncCommands#bzpopmax}.
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param keys    the sorted sets, in the order they are tried.
+     * @return {@code [key, member, score]}, or null when the timeout passed.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public List<String> bzpopmax(final Duration timeout, final String... keys)
+    {
+        return awaitBlocking(CallerWaiter.expectWait(), async.bzpopmax(timeout, keys), timeout);
+    }
+
+    /**
+     * XREAD BLOCK: see {@link AsyncCommands#xread}.
+     *
+     * @param block   how long the server waits; zero for ever.
+     * @param streams stream key to the ID to read after.
+     * @return the entries, or null when the block time passed with nothing new.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public Object xread(final Duration block, final Map<String, String> streams)
+    {
+        return awaitBlocking(CallerWaiter.expectWait(), async.xread(block, streams), block);
+    }
+
+    /**
      * PING; replies PONG.
      *
      * @return the reply.
@@ -569,12 +662,23 @@ public final class SyncCommands
      * @param waitIntent evaluated before the command is submitted ({@link CallerWaiter#expectWait()}), so its
      *                   publish leaves the reply to this thread instead of waking an I/O thread for it.
      */
+    private <T> T awaitBlocking(final boolean waitIntent, final CompletableFuture<T> future, final Duration block)
+    {
+        return await(future, block.isZero() ? -1 : waitNs + Math.max(block.toNanos(), 1_000_000));
+    }
+
     private <T> T await(final boolean waitIntent, final CompletableFuture<T> future)
+    {
+        return await(future, waitNs);
+    }
+
+    /** @param limitNs how long to wait; negative: until the engine completes it (a command that blocks forever). */
+    private <T> T await(final CompletableFuture<T> future, final long limitNs)
     {
         CallerWaiter.clearWaitIntent();
         try
         {
-            return future.get(waitNs, TimeUnit.NANOSECONDS);
+            return limitNs < 0 ? future.get() : future.get(limitNs, TimeUnit.NANOSECONDS);
         }
         catch (final ExecutionException ex)
         {
@@ -587,7 +691,7 @@ public final class SyncCommands
         }
         catch (final TimeoutException ex)
         {
-            throw new RedisTimeoutException("no reply within " + waitNs / 1_000_000 + "ms", true);
+            throw new RedisTimeoutException("no reply within " + limitNs / 1_000_000 + "ms", true);
         }
         catch (final InterruptedException ex)
         {

@@ -1,7 +1,10 @@
 package io.slotring.engine.internal;
 
+import java.util.function.Consumer;
+
 import io.slotring.engine.AsyncCommands;
 import io.slotring.engine.SyncCommands;
+import io.slotring.engine.Transaction;
 
 /**
  * How slotring's clients (standalone here, cluster in its own module) build the public API objects over an
@@ -28,6 +31,15 @@ public final class ApiAccess
          * @return the sync commands.
          */
         SyncCommands sync(AsyncCommands async, long commandTimeoutNs);
+
+        /**
+         * @param lease            the dedicated connection the transaction holds until it ends.
+         * @param keyCheck         throws {@code IllegalArgumentException} for a command whose keys are not in the
+         *                         transaction's slot (cluster); does nothing standalone.
+         * @param commandTimeoutNs the configured command timeout, bounding each wait.
+         * @return the transaction.
+         */
+        Transaction transaction(DedicatedConnections.Lease lease, Consumer<Object[]> keyCheck, long commandTimeoutNs);
     }
 
     private static volatile Factory factory;
@@ -70,6 +82,18 @@ public final class ApiAccess
     public static SyncCommands sync(final AsyncCommands async, final long commandTimeoutNs)
     {
         return factory().sync(async, commandTimeoutNs);
+    }
+
+    /**
+     * @param lease            the dedicated connection the transaction holds until it ends.
+     * @param keyCheck         refuses commands whose keys are outside the transaction's slot.
+     * @param commandTimeoutNs the configured command timeout.
+     * @return a transaction over the lease.
+     */
+    public static Transaction transaction(final DedicatedConnections.Lease lease, final Consumer<Object[]> keyCheck,
+        final long commandTimeoutNs)
+    {
+        return factory().transaction(lease, keyCheck, commandTimeoutNs);
     }
 
     private static Factory factory()

@@ -17,8 +17,9 @@ import org.agrona.DirectBuffer;
  *   <li>MULTI, EXEC, DISCARD, WATCH, UNWATCH: other callers' commands would land inside the transaction;</li>
  *   <li>SELECT, HELLO, AUTH, RESET, QUIT: connection state the engine owns, lost or broken on reconnect
  *       (configure database, protocol and credentials on the client instead);</li>
- *   <li>blocking commands whose block time is forever or not below the command timeout: the deadline would reset
- *       the connection and fail everything else in flight on it.</li>
+ *   <li>on the zero-copy style, blocking commands whose block time is forever or not below the command timeout:
+ *       the deadline would reset the connection and fail everything else in flight on it (the async and sync
+ *       styles send every blocking command on a dedicated connection, see {@link DedicatedConnections}).</li>
  * </ul>
  */
 public final class CommandChecks
@@ -115,7 +116,39 @@ public final class CommandChecks
         return length;
     }
 
+    /**
+     * Zero-copy style: a blocking command whose block time is forever or not below the command timeout is refused
+     * there (it would reset the shared connection); the async and sync styles send it on a dedicated connection.
+     */
     private static void checkBlockTime(final Object[] args, final long commandTimeoutNs)
+    {
+        final long blockNs = blockTimeNs(args);
+        if (blockNs == NOT_BLOCKING)
+        {
+            return;
+        }
+        final double timeoutSeconds = commandTimeoutNs / (double)TimeUnit.SECONDS.toNanos(1);
+        if (blockNs == BLOCKS_FOREVER || blockNs >= commandTimeoutNs)
+        {
+            throw new IllegalArgumentException(describeName(args) + " blocks for " + (blockNs == BLOCKS_FOREVER ?
+                "ever" : blockNs / 1e9 + "s") + ": expected a block time below the command timeout of " +
+                timeoutSeconds + "s on the zero-copy style (a longer wait would reset the shared connection and " +
+                "fail every other command in flight on it); send it through async() or sync(), which run blocking " +
+                "commands on dedicated connections");
+        }
+    }
+
+    /** {@link #blockTimeNs}: not a blocking command (or its block time does not parse: the server refuses it). */
+    public static final long NOT_BLOCKING = -1;
+    /** {@link #blockTimeNs}: blocks until something arrives (a block time of 0). */
+    public static final long BLOCKS_FOREVER = 0;
+
+    /**
+     * @param args command name and arguments, already checked by {@link #checkArguments}.
+     * @return the command's own block time in nanoseconds, {@link #BLOCKS_FOREVER}, or {@link #NOT_BLOCKING} for a
+     * command that does not block (XREAD without BLOCK, anything not a blocking command).
+     */
+    public static long blockTimeNs(final Object[] args)
     {
         final Object name = args[0];
         final double seconds;
@@ -137,19 +170,17 @@ public final class CommandChecks
         }
         else
         {
-            return;
+            return NOT_BLOCKING;
         }
-        if (Double.isNaN(seconds))
+        if (Double.isNaN(seconds) || seconds < 0)
         {
-            return;
+            return NOT_BLOCKING;
         }
-        final double timeoutSeconds = commandTimeoutNs / (double)TimeUnit.SECONDS.toNanos(1);
-        if (seconds <= 0 || seconds >= timeoutSeconds)
+        if (seconds == 0)
         {
-            throw new IllegalArgumentException(describeName(args) + " blocks for " + (seconds <= 0 ? "ever" :
-                seconds + "s") + ": expected a block time below the command timeout of " + timeoutSeconds + "s " +
-                "(a longer wait would reset the shared connection and fail every other command in flight on it)");
+            return BLOCKS_FOREVER;
         }
+        return Math.max(1, (long)Math.min(seconds * 1e9, Long.MAX_VALUE / 8.0));
     }
 
     private static double xreadBlockSeconds(final Object[] args)

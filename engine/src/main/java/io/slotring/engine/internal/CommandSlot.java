@@ -83,6 +83,8 @@ final class CommandSlot
     CompletableFuture<Object> future;
     ReplyConverter<?> converter;
     long deadlineNs;
+    /** When the command was submitted ({@code System.nanoTime()}): where its recorded latency starts. */
+    long submitNs;
     /** Literal command name for error messages (never an argument: arguments may hold secrets). */
     String commandName;
     /** MOVED and ASK hops this command followed before landing here (the bound of {@code maxRedirects}). */
@@ -159,6 +161,7 @@ final class CommandSlot
         future = source.future;
         converter = source.converter;
         deadlineNs = source.deadlineNs;
+        submitNs = source.submitNs;
         commandName = source.commandName;
         redirects = source.redirects;
         retries = source.retries;

@@ -22,6 +22,8 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class IoRuntime implements AutoCloseable
 {
+    /** Counters and latency recorders of every connection of this client; snapshots read it from any thread. */
+    private final MetricsHub metrics = new MetricsHub();
     private final ConnectionSettings<?> config;
     private final RedirectHandler redirectHandler;
     private final BufferPool pool = new BufferPool();
@@ -90,6 +92,21 @@ public final class IoRuntime implements AutoCloseable
     }
 
     /**
+     * Any thread: hands a dedicated connection, opened on first use, to the next agent. After close it is not
+     * attached: its producers find the client closing and fail at once.
+     */
+    synchronized void attach(final NodeConnection connection)
+    {
+        if (closing)
+        {
+            return;
+        }
+        final IoAgent agent = agents[nextAgent++ % agents.length];
+        agent.add(connection);
+        agent.wake();
+    }
+
+    /**
      * Any thread: looks {@code host} up on the resolver thread and hands the result (an {@link InetSocketAddress},
      * or the failure as a String) to {@code connection}.
      */
@@ -151,6 +168,14 @@ public final class IoRuntime implements AutoCloseable
         endpoints.remove(endpoint);
     }
 
+    /**
+     * @return this client's metrics: every connection registers its counters here.
+     */
+    public MetricsHub metrics()
+    {
+        return metrics;
+    }
+
     ConnectionSettings<?> config()
     {
         return config;
@@ -194,6 +219,16 @@ public final class IoRuntime implements AutoCloseable
             }
             closing = true;
         }
+        final List<NodeEndpoint> open;
+        synchronized (this)
+        {
+            open = new ArrayList<>(endpoints);
+        }
+        for (final NodeEndpoint endpoint : open)
+        {
+            // Lessees still waiting for a dedicated connection fail now; the agents fail what is in flight.
+            endpoint.dedicated().close("client closed", false);
+        }
         CloseHelper.closeAll(runners);
         final ExecutorService lookups;
         synchronized (this)
@@ -212,6 +247,10 @@ public final class IoRuntime implements AutoCloseable
         for (final NodeEndpoint endpoint : all)
         {
             for (final NodeConnection connection : endpoint.connections())
+            {
+                connection.free();
+            }
+            for (final NodeConnection connection : endpoint.dedicated().connections())
             {
                 connection.free();
             }

@@ -87,6 +87,17 @@ public final class NodeConnection
     private final RedirectHandler redirectHandler;
     /** The agent that owns this connection; set once, before the agent first runs it. */
     private IoAgent agent;
+    /** The client's latency recorders and counter registry. */
+    private final MetricsHub metrics;
+    /** This connection's counters: written by the driver only (release stores), read by snapshots (acquire). */
+    final ConnectionCounters counters;
+    /** Driver only: when the bytes of the current read arrived (System.nanoTime), the end of replies' latency. */
+    private long replyNs;
+    /** {@code latencyMetrics} of the config: when false, no clock read per socket read and no histogram record. */
+    private final boolean recordLatency;
+    /** Driver only: the last command name classified, by identity, and its family (names are mostly constants). */
+    private String lastFamilyName;
+    private int lastFamily;
 
     private SocketChannel channel;
     private SelectionKey selectionKey;
@@ -195,6 +206,9 @@ public final class NodeConnection
         this.handshake = new Handshake(config, readOnly);
         this.decoder = new RespDecoder(config.maxDepth(), config.maxBulkLength());
         this.redirected = new RedirectedCommand(pool);
+        this.metrics = endpoint.runtime().metrics();
+        this.recordLatency = config.latencyMetrics();
+        this.counters = metrics.register(host + ':' + port, name, readOnly);
         this.standardRecv = ByteBuffer.allocateDirect(config.receiveBufferSize());
         this.control = ByteBuffer.allocateDirect(Math.max(MIN_CONTROL_CAPACITY, handshake.maxEncodedLength())).limit(0);
         this.controlBuffer = new UnsafeBuffer(control);
@@ -958,6 +972,7 @@ public final class NodeConnection
         final long written = channel.write(iov, 0, count);
         if (written > 0)
         {
+            counters.onWritten(written);
             lastActivityNs = nowNs;
         }
         boolean blocked = control.hasRemaining();
@@ -1030,6 +1045,11 @@ public final class NodeConnection
             return 0;
         }
         recvEnd += bytes;
+        counters.onRead(bytes);
+        if (recordLatency)
+        {
+            replyNs = System.nanoTime();
+        }
         lastActivityNs = nowNs;
         decodeFrames(nowNs);
         return 1;
@@ -1157,6 +1177,7 @@ public final class NodeConnection
         final CommandSlot slot = ring.slot(sequence);
         if (redirectHandler == null || !isRedirect(reply) || !redirect(slot, reply))
         {
+            recordReply(slot, reply);
             try
             {
                 slot.complete(reply);
@@ -1167,6 +1188,47 @@ public final class NodeConnection
             }
         }
         finishSlot(slot, sequence);
+    }
+
+    /**
+     * Driver: counts a reply that completes a caller's command and records its latency, from submit (the deadline
+     * less the command timeout) to the read that brought it. Allocation-free.
+     */
+    private void recordReply(final CommandSlot slot, final RespReader reply)
+    {
+        if (slot.kind == CommandSlot.KIND_INTERNAL)
+        {
+            return;
+        }
+        counters.onReply(reply.type() == RespType.ERROR || reply.type() == RespType.BLOB_ERROR);
+        if (!recordLatency)
+        {
+            return;
+        }
+        final String commandName = slot.commandName;
+        if (commandName != lastFamilyName)
+        {
+            lastFamily = MetricsHub.family(commandName);
+            lastFamilyName = commandName;
+        }
+        metrics.record(lastFamily, replyNs - slot.submitNs);
+    }
+
+    /** Driver: a redirect-class reply the routing layer took over. */
+    private void countRedirect(final RespReader reply)
+    {
+        if (reply.contentStartsWith(MOVED))
+        {
+            counters.onMoved();
+        }
+        else if (reply.contentStartsWith(ASK))
+        {
+            counters.onAsk();
+        }
+        else
+        {
+            counters.onRetryReply();
+        }
     }
 
     private static final byte[] MOVED = "MOVED ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -1205,6 +1267,7 @@ public final class NodeConnection
             {
                 return false;
             }
+            countRedirect(reply);
             if (!view.taken())
             {
                 failSlot(slot, new RedisBackPressureException(name + ": command " + slot.commandName +
@@ -1263,6 +1326,7 @@ public final class NodeConnection
         }
         if (handshake.isDone())
         {
+            counters.onConnected();
             state(READY);
             ready = true;
             refused = false;
@@ -1339,6 +1403,7 @@ public final class NodeConnection
                 break;
             }
             final String why = lastError;
+            counters.onTimeoutNotWritten();
             failSlot(slot, new RedisTimeoutException(name + ": command " + slot.commandName +
                 " timed out before it could be written (not applied)" + (why != null ? "; connection: " + why : ""),
                 false));
@@ -1371,6 +1436,10 @@ public final class NodeConnection
      */
     private void connectionFailed(final long nowNs, final String why, final Throwable cause, final long timedOutSeq)
     {
+        if (state == READY)
+        {
+            counters.onConnectionLost();
+        }
         closeChannel();
         // The next socket starts with the agent reading; a waiting caller takes the role again once it is ready.
         leader = null;
@@ -1389,6 +1458,10 @@ public final class NodeConnection
             for (long sequence = completedSeq + 1; sequence <= lastWritten; sequence++)
             {
                 final CommandSlot slot = ring.slot(sequence);
+                if (sequence == timedOutSeq)
+                {
+                    counters.onTimeoutWritten();
+                }
                 failSlot(slot, sequence == timedOutSeq ?
                     new RedisTimeoutException(name + ": command " + slot.commandName + " timed out after " +
                         "it was written; outcome unknown, connection reset", true) : lost);
@@ -1483,6 +1556,7 @@ public final class NodeConnection
      */
     private void terminate(final String reason, final long nowNs)
     {
+        counters.markClosed();
         ring.terminationReason = reason;
         ring.terminated = true;
         VarHandle.fullFence();

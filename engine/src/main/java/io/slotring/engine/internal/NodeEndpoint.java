@@ -55,6 +55,8 @@ public final class NodeEndpoint
     private final int port;
     private final boolean readOnly;
     private final NodeConnection[] connections;
+    /** Blocking commands and transactions: a small pool of connections opened on first use. */
+    private final DedicatedConnections dedicated;
     /**
      * Racy round-robin for keyless commands: a lost increment only skews the spread; an atomic increment would make
      * it a contended line. Written by every producer of a keyless command, so it sits in a Disruptor
@@ -81,6 +83,20 @@ public final class NodeEndpoint
             connections[i] = new NodeConnection(
                 host + ':' + port + '#' + i, host, port, config, pool, this, readOnly);
         }
+        dedicated = new DedicatedConnections(this, runtime);
+    }
+
+    /**
+     * @return this node's dedicated connections (blocking commands, transactions).
+     */
+    public DedicatedConnections dedicated()
+    {
+        return dedicated;
+    }
+
+    IoRuntime runtime()
+    {
+        return runtime;
     }
 
     NodeConnection[] connections()
@@ -206,6 +222,7 @@ public final class NodeEndpoint
     {
         retired = true;
         runtime.forget(this);
+        dedicated.close("node left the cluster topology", true);
         for (final NodeConnection connection : connections)
         {
             connection.requestRetire();
@@ -487,11 +504,18 @@ public final class NodeEndpoint
      * @param args      command name and arguments.
      * @param <T>       value type.
      * @return the future; failed at once on back-pressure or a closed client.
-     * @throws IllegalArgumentException as {@link #execute}; nothing was claimed or sent.
+     * @throws IllegalArgumentException as {@link #execute} (except that a blocking command is sent, whatever its
+     *                                  block time, on a dedicated connection); nothing was claimed or sent.
      */
     public <T> CompletableFuture<T> submit(final int slot, final ReplyConverter<T> converter, final Object... args)
     {
-        final int length = CommandChecks.checkedLength(args, config.commandTimeoutNs());
+        final int length = CommandChecks.checkArguments(args);
+        final long blockNs = CommandChecks.blockTimeNs(args);
+        if (blockNs != CommandChecks.NOT_BLOCKING)
+        {
+            // Never on a shared ring: its own connection, deadline = its block time + the command timeout.
+            return dedicated.submit(converter, args, length, blockNs);
+        }
         final int route = slot != HASH_KEY || connections.length == 1 ? slot : hashFirstKey(args);
         return submitOn(connectionFor(route, null), route, converter, args, length);
     }
@@ -531,9 +555,17 @@ public final class NodeEndpoint
         }
     }
 
-    @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> submitOn(final NodeConnection connection, final int route,
         final ReplyConverter<T> converter, final Object[] args, final int length)
+    {
+        return submitOn(connection, route, converter, args, length, System.nanoTime() + config.commandTimeoutNs(),
+            CallerWaiter.takeWaitIntent());
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<T> submitOn(final NodeConnection connection, final int route,
+        final ReplyConverter<T> converter, final Object[] args, final int length, final long deadlineNs,
+        final boolean callerWillWait)
     {
         final long sequence = claim(connection);
         if (sequence < 0)
@@ -554,11 +586,12 @@ public final class NodeEndpoint
         slotEntry.kind = CommandSlot.KIND_FUTURE;
         slotEntry.future = future;
         slotEntry.converter = converter;
-        slotEntry.deadlineNs = System.nanoTime() + config.commandTimeoutNs();
+        slotEntry.deadlineNs = deadlineNs;
+        slotEntry.submitNs = System.nanoTime();
         slotEntry.redirects = 0;
         slotEntry.retries = 0;
         slotEntry.routeSlot = route;
-        publish(connection, sequence, sequence, true, CallerWaiter.takeWaitIntent());
+        publish(connection, sequence, sequence, true, callerWillWait);
         return (CompletableFuture<T>)future;
     }
 
@@ -613,6 +646,7 @@ public final class NodeEndpoint
             askingSlot.kind = CommandSlot.KIND_INTERNAL;
             askingSlot.commandName = "ASKING";
             askingSlot.deadlineNs = source.deadlineNs;
+            askingSlot.submitNs = source.submitNs;
         }
         final CommandSlot target = ring.slot(high);
         final RespEncoder encoder = target.beginEncode(source.length, pool, config.slotGrowthLimit());
@@ -665,8 +699,13 @@ public final class NodeEndpoint
             return sequence;
         }
         // An I/O thread never waits: the slot it waits for may be one only it can free.
-        return config.backPressure() == ConnectionSettings.BackPressure.FAIL_FAST || IoAgent.isIoThread() ?
-            RedisClient.BACK_PRESSURED : claimWaiting(connection);
+        final long code = config.backPressure() == ConnectionSettings.BackPressure.FAIL_FAST ||
+            IoAgent.isIoThread() ? RedisClient.BACK_PRESSURED : claimWaiting(connection);
+        if (code == RedisClient.BACK_PRESSURED)
+        {
+            connection.counters.onBackPressureRefused();
+        }
+        return code;
     }
 
     private long claimWaiting(final NodeConnection connection)
@@ -728,7 +767,9 @@ public final class NodeEndpoint
         slot.redirects = 0;
         slot.retries = 0;
         slot.routeSlot = slotOfKey;
-        slot.deadlineNs = System.nanoTime() + config.commandTimeoutNs();
+        final long nowNs = System.nanoTime();
+        slot.submitNs = nowNs;
+        slot.deadlineNs = nowNs + config.commandTimeoutNs();
         if (batch != null)
         {
             batch.onSubmit(connection);
