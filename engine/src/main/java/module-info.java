@@ -16,6 +16,8 @@ module io.slotring.engine
     requires transitive org.agrona;
     requires com.lmax.disruptor;
     requires org.jctools.core;
+    // Flight Recorder events on cold paths (connect, disconnect, timeout, topology change).
+    requires jdk.jfr;
     // Latency recorders of ClientMetrics; no HdrHistogram type appears in the API (automatic module, by jar name).
     requires HdrHistogram;
 

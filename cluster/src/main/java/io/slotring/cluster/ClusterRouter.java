@@ -15,6 +15,7 @@ import io.slotring.codec.SlotHash;
 import io.slotring.engine.internal.CommandSpec;
 import io.slotring.engine.internal.CommandTable;
 import io.slotring.engine.internal.IoRuntime;
+import io.slotring.engine.internal.JfrEvents;
 import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.RedirectHandler;
 import io.slotring.engine.internal.RedirectedCommand;
@@ -233,9 +234,15 @@ final class ClusterRouter implements RedirectHandler
             endpoint.retire();
         }
         rerouteQueuedOf(applied.masters());
+        int replicaCount = 0;
         for (final NodeEndpoint[] ofMaster : replicasOf(applied))
         {
             rerouteQueuedOf(ofMaster);
+            replicaCount += ofMaster.length;
+        }
+        if (changed)
+        {
+            JfrEvents.topologyChanged(applied.masters().length, replicaCount);
         }
         return changed;
     }

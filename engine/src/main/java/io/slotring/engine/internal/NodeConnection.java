@@ -1327,6 +1327,7 @@ public final class NodeConnection
         if (handshake.isDone())
         {
             counters.onConnected();
+            JfrEvents.connected(host + ':' + port, name);
             state(READY);
             ready = true;
             refused = false;
@@ -1404,6 +1405,7 @@ public final class NodeConnection
             }
             final String why = lastError;
             counters.onTimeoutNotWritten();
+            JfrEvents.commandTimedOut(name, slot.commandName, false);
             failSlot(slot, new RedisTimeoutException(name + ": command " + slot.commandName +
                 " timed out before it could be written (not applied)" + (why != null ? "; connection: " + why : ""),
                 false));
@@ -1439,6 +1441,7 @@ public final class NodeConnection
         if (state == READY)
         {
             counters.onConnectionLost();
+            JfrEvents.disconnected(host + ':' + port, name, why);
         }
         closeChannel();
         // The next socket starts with the agent reading; a waiting caller takes the role again once it is ready.
@@ -1461,6 +1464,7 @@ public final class NodeConnection
                 if (sequence == timedOutSeq)
                 {
                     counters.onTimeoutWritten();
+                    JfrEvents.commandTimedOut(name, slot.commandName, true);
                 }
                 failSlot(slot, sequence == timedOutSeq ?
                     new RedisTimeoutException(name + ": command " + slot.commandName + " timed out after " +
