@@ -243,6 +243,7 @@ final class ClusterRouter implements RedirectHandler
         if (changed)
         {
             JfrEvents.topologyChanged(applied.masters().length, replicaCount);
+            requestRefreshForEarlyFailures(applied);
         }
         return changed;
     }
@@ -592,6 +593,24 @@ final class ClusterRouter implements RedirectHandler
             return false;
         }
         return command.reroute(target);
+    }
+
+    /**
+     * A master new to this snapshot whose connection failed before the snapshot named it reported that outage to
+     * the previous snapshot, which ignored it; and an outage is reported once. Ask now for the refresh that report
+     * would have asked for. ({@code lastError} is set before the report, so a failure after this check is reported
+     * to this snapshot.)
+     */
+    private void requestRefreshForEarlyFailures(final Topology applied)
+    {
+        for (final NodeEndpoint master : applied.masters())
+        {
+            if (!master.isReady() && master.lastError() != null)
+            {
+                requestRefresh();
+                return;
+            }
+        }
     }
 
     /**

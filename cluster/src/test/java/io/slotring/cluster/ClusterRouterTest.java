@@ -189,6 +189,22 @@ class ClusterRouterTest
     }
 
     @Test
+    void aMasterThatFailedBeforeTheSnapshotNamedItStillAsksForARefresh() throws Exception
+    {
+        final TopologyRefresher refresher = new TopologyRefresher(router, config);
+        router.attach(runtime, refresher);
+        // The endpoint exists and has failed (its one report per outage went to a snapshot without it) before the
+        // snapshot that routes to it is applied: the race a fast-failing new master runs in production.
+        final NodeEndpoint early = router.endpoint(HOST, portOther, false);
+        Await.until(Duration.ofSeconds(10), () -> early.lastError() != null, "the first connect failing");
+        assertThat(refresher.pendingRequest()).as("not routed yet: no refresh").isFalse();
+
+        router.apply(description(List.of(master(A, portOther, NodeDescription.Health.ONLINE, 0, 16383)), List.of()),
+            System.nanoTime());
+        assertThat(refresher.pendingRequest()).as("routed now, and down: a refresh is asked for").isTrue();
+    }
+
+    @Test
     void redirectsWithoutAHostMeanTheHostOfTheNodeThatReplied()
     {
         final ClusterRouter.Redirect empty = ClusterRouter.Redirect.parse("MOVED 1234 :6380", "10.0.0.7");
