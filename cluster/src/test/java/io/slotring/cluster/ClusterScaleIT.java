@@ -144,6 +144,17 @@ class ClusterScaleIT
         redis.moveSlot(GROWTH_SLOT_BASE + index * GROWTH_SLOT_STEP, master);
     }
 
+    /** Direct memory in use once a GC no longer changes it (buffers waiting for their cleaner are freed). */
+    private static long settledDirectMemory()
+    {
+        final AtomicLong previous = new AtomicLong(-1);
+        return Await.value(Duration.ofSeconds(10), () ->
+        {
+            System.gc();
+            return DIRECT.getMemoryUsed();
+        }, used -> previous.getAndSet(used) == used, "direct memory in use to settle after a GC");
+    }
+
     /**
      * Connects a fresh client with one connection per node and measures it; {@code prefix} names keys no earlier
      * measurement wrote.
@@ -152,8 +163,9 @@ class ClusterScaleIT
         final String prefix) throws Exception
     {
         // Nothing between here and the reading below touches the launcher: its socket I/O on this thread uses
-        // temporary direct buffers too.
-        final long before = DIRECT.getMemoryUsed();
+        // temporary direct buffers too. The baseline is taken once the direct buffers earlier steps dropped have
+        // been collected: a GC inside the measurement would otherwise free them and shrink the difference.
+        final long before = settledDirectMemory();
         final long connectNs = System.nanoTime();
         final Row open;
         final long closeNs;
