@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.slotring.codec.RespReader;
 import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.slotring.launcher.LocalServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,21 +23,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Blocking commands on dedicated connections: a block longer than the command timeout, normal traffic while two
  * BLPOPs block, a BLPOP that times out, a full pool, and closing the client under a BLPOP.
  */
+@LocalServer
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BlockingCommandsIT
 {
     private static LocalRedisServer redis;
 
+    /** The class's server, started and stopped by the launcher's extension ({@code @LocalServer}). */
     @BeforeAll
-    static void startServer()
+    static void server(final LocalRedisServer server)
     {
-        redis = LocalRedisServer.builder().start();
-    }
-
-    @AfterAll
-    static void stopServer()
-    {
-        redis.close();
+        redis = server;
     }
 
     /** Command timeout 1 s, one shared connection, two dedicated ones. */

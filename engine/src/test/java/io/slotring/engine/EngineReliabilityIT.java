@@ -18,8 +18,8 @@ import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.ReplyConverters;
 import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisServer;
+import io.slotring.launcher.LocalServer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * gives back what it grew. The cases against fake peers (a silent handshake, a hostile reply) are in
  * {@link EngineReliabilityTest}.
  */
+@LocalServer
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EngineReliabilityIT
 {
@@ -102,16 +103,11 @@ class EngineReliabilityIT
         }
     }
 
+    /** The class's server, started and stopped by the launcher's extension ({@code @LocalServer}). */
     @BeforeAll
-    static void startServer()
+    static void server(final LocalRedisServer server)
     {
-        redis = LocalRedisServer.builder().start();
-    }
-
-    @AfterAll
-    static void stopServer()
-    {
-        redis.close();
+        redis = server;
     }
 
     private static ClientConfig config()

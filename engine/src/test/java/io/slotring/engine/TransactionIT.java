@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.slotring.launcher.LocalRedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.slotring.launcher.LocalServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,21 +19,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Transactions on a pinned dedicated connection: atomic under concurrent load from the same client, WATCH
  * conflicts, DISCARD, and bad use refused before sending.
  */
+@LocalServer
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TransactionIT
 {
     private static LocalRedisServer redis;
 
+    /** The class's server, started and stopped by the launcher's extension ({@code @LocalServer}). */
     @BeforeAll
-    static void startServer()
+    static void server(final LocalRedisServer server)
     {
-        redis = LocalRedisServer.builder().start();
-    }
-
-    @AfterAll
-    static void stopServer()
-    {
-        redis.close();
+        redis = server;
     }
 
     private static ClientConfig config()
