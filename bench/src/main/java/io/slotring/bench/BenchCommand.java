@@ -78,19 +78,22 @@ abstract class BenchCommand implements Callable<Integer>
         final BenchClient created;
         try
         {
-            created = ClientFactory.create(client, cluster, settings, workload);
+            created = ExtraOps.create(client, op, cluster, settings, workload);
         }
         catch (final RuntimeException | LinkageError ex)
         {
             final RunResult failed = new RunResult(client, op, round);
             failed.config.putAll(config);
             failed.error = "could not connect: " + Outcome.describe(ex);
+            failed.tls = cluster.tls() != null;
             return failed;
         }
         RunResult result = null;
         try
         {
             result = Measurement.run(created, op, round, settings, workload, config, stderr);
+            result.tls = cluster.tls() != null;
+            ExtraOps.finish(created, result);
             return result;
         }
         finally

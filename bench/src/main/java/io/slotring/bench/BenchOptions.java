@@ -64,6 +64,15 @@ final class BenchOptions
     @Option(names = "--masters", description = "Masters of the embedded cluster (default: ${DEFAULT-VALUE}).")
     private int masters = 5;
 
+    @Option(names = "--tls", description = "Start the embedded cluster with TLS (a fresh CA; nodes keep their "
+        + "plain port for the harness) and run every client over TLS, verifying the server certificate against the "
+        + "CA and the host 127.0.0.1: slotring, Lettuce and Jedis (JDK TLS), redis-benchmark (--tls --cacert).")
+    private boolean tls;
+
+    @Option(names = "--compare-tls", description = "Like --tls, but every client runs twice in each round, plain "
+        + "text then TLS (as <client>+tls), and the report adds TLS/plain ratios per client.")
+    private boolean compareTls;
+
     @Option(names = "--verify", description = "Check every GET reply against its key's value (and every SET "
         + "reply is OK); a mismatch fails the run.")
     private boolean verify;
@@ -149,6 +158,9 @@ final class BenchOptions
         require(keySize >= widest, "--key-size must hold 'bench:<i>:' (" + widest + " B here)");
         require(valueSize >= ("val:" + (keys - 1) + ':').length() && valueSize >= 20,
             "--value-size too small for 'val:<i>:'");
+        require(!(tls && compareTls), "--tls and --compare-tls exclude each other");
+        require(seeds == null || !(tls || compareTls), "--tls and --compare-tls need the embedded cluster (no "
+            + "--seeds): the harness reads the CA from the cluster it starts");
         final SlotringOptions slotring = slotringFlags.resolve();
         final Path outDir = out != null ? out :
             Path.of(System.getProperty("slotring.bench.defaultOut", "perf-results"));
@@ -156,7 +168,8 @@ final class BenchOptions
         final String commandLine = launcher != null ? launcher :
             "java -cp bench/target/slotring-bench.jar " + main.getName() + " " + String.join(" ", rawArgs);
         return new BenchSettings(ops, clients, connections, mux, keySize, valueSize, batch, keys, duration, warmup,
-            rounds, prime, seeds, masters, verify, rate, outDir, quick, awaitTimeout, commandLine, slotring);
+            rounds, prime, seeds, masters, verify, rate, outDir, quick, awaitTimeout, commandLine, slotring, tls,
+            compareTls);
     }
 
     /**

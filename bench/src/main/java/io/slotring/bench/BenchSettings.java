@@ -34,6 +34,10 @@ public final class BenchSettings
     public final String commandLine;
     /** slotring's thread options; the other clients ignore them. */
     public final SlotringOptions slotring;
+    /** {@code --tls}: the embedded cluster serves TLS and every client measured uses it. */
+    public final boolean tls;
+    /** {@code --compare-tls}: the cluster serves TLS, and each client runs plain text then TLS in every round. */
+    public final boolean compareTls;
 
     public BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
         final int keySize, final int valueSize, final int batch, final int keys, final int durationSec,
@@ -51,6 +55,21 @@ public final class BenchSettings
         final int warmupSec, final int rounds, final int primeSec, final String seeds, final int embeddedMasters,
         final boolean verify, final long rate, final Path out, final boolean quick, final int awaitTimeoutSec,
         final String commandLine, final SlotringOptions slotring)
+    {
+        this(ops, clients, connections, mux, keySize, valueSize, batch, keys, durationSec, warmupSec, rounds,
+            primeSec, seeds, embeddedMasters, verify, rate, out, quick, awaitTimeoutSec, commandLine, slotring, false,
+            false);
+    }
+
+    /**
+     * @param tls        {@code --tls}: every client over TLS.
+     * @param compareTls {@code --compare-tls}: every client plain text, then over TLS, in each round.
+     */
+    public BenchSettings(final List<Op> ops, final List<String> clients, final int connections, final int mux,
+        final int keySize, final int valueSize, final int batch, final int keys, final int durationSec,
+        final int warmupSec, final int rounds, final int primeSec, final String seeds, final int embeddedMasters,
+        final boolean verify, final long rate, final Path out, final boolean quick, final int awaitTimeoutSec,
+        final String commandLine, final SlotringOptions slotring, final boolean tls, final boolean compareTls)
     {
         this.ops = List.copyOf(ops);
         this.clients = List.copyOf(clients);
@@ -73,6 +92,24 @@ public final class BenchSettings
         this.awaitTimeoutNs = TimeUnit.SECONDS.toNanos(awaitTimeoutSec);
         this.commandLine = commandLine;
         this.slotring = slotring;
+        this.tls = tls;
+        this.compareTls = compareTls;
+    }
+
+    /**
+     * @return whether the embedded cluster must serve TLS ({@code --tls} or {@code --compare-tls}).
+     */
+    public boolean clusterTls()
+    {
+        return tls || compareTls;
+    }
+
+    /**
+     * @return what the runs' transport is: {@code tls}, {@code plain} or {@code plain+tls} (compared).
+     */
+    public String transport()
+    {
+        return compareTls ? "plain+tls" : tls ? "tls" : "plain";
     }
 
     /**
@@ -82,7 +119,7 @@ public final class BenchSettings
     {
         return new BenchSettings(ops, clients, connections, mux, keySize, valueSize, batch, keys, duration, warmup,
             rounds, primeSec, seeds, embeddedMasters, verify, rate, out, quick, awaitTimeoutSec(), commandLine,
-            slotring);
+            slotring, tls, compareTls);
     }
 
     /**
@@ -93,7 +130,7 @@ public final class BenchSettings
     {
         return new BenchSettings(ops, clients, workers, mux, keySize, valueSize, batchSize, keys, durationSec,
             warmupSec, rounds, primeSec, seeds, embeddedMasters, verify, offeredRate, out, quick, awaitTimeoutSec(),
-            commandLine, slotring);
+            commandLine, slotring, tls, compareTls);
     }
 
     private int awaitTimeoutSec()
@@ -129,6 +166,7 @@ public final class BenchSettings
         config.put("seeds", seedList);
         config.put("masters", masters);
         config.put("embedded_cluster", seeds == null);
+        config.put("transport", transport());
         config.put("slotring", slotring.describe());
         return config;
     }

@@ -41,24 +41,27 @@ public final class ClientFactory
     static BenchClient create(final String name, final Cluster cluster, final BenchSettings settings,
         final Workload workload)
     {
+        // Under TLS the clients dial the masters' TLS ports and verify them against the cluster's CA.
+        final List<String> seeds = cluster.clientSeeds();
+        final Cluster.Tls tls = cluster.tls();
         switch (name)
         {
             case LETTUCE:
-                return new LettuceClient(false, false, cluster.seeds(), settings, workload);
+                return new LettuceClient(false, false, seeds, settings, workload, tls);
             case LETTUCE_MANUAL:
-                return new LettuceClient(true, false, cluster.seeds(), settings, workload);
+                return new LettuceClient(true, false, seeds, settings, workload, tls);
             case LETTUCE_SYNC:
-                return new LettuceClient(false, true, cluster.seeds(), settings, workload);
+                return new LettuceClient(false, true, seeds, settings, workload, tls);
             case JEDIS:
-                return new JedisClient(cluster.seeds(), cluster.masters().size(), settings, workload, false);
+                return new JedisClient(seeds, cluster.masters().size(), settings, workload, false, tls);
             case JEDIS_SYNC:
-                return new JedisClient(cluster.seeds(), cluster.masters().size(), settings, workload, true);
+                return new JedisClient(seeds, cluster.masters().size(), settings, workload, true, tls);
             case SLOTRING:
-                return new SlotringClient(cluster.seeds(), settings, workload, false, true);
+                return new SlotringClient(seeds, settings, workload, false, true, tls);
             case SLOTRING_NO_LATENCY_METRICS:
-                return new SlotringClient(cluster.seeds(), settings, workload, false, false);
+                return new SlotringClient(seeds, settings, workload, false, false, tls);
             case SLOTRING_SYNC:
-                return new SlotringClient(cluster.seeds(), settings, workload, true, true);
+                return new SlotringClient(seeds, settings, workload, true, true, tls);
             default:
                 throw new IllegalArgumentException("unknown client '" + name + "'; known: " + JVM_CLIENTS + ", " +
                     BLOCKING_CLIENTS + " and " + REDIS_BENCHMARK);

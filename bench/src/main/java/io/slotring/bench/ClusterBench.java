@@ -27,8 +27,12 @@ import picocli.CommandLine.Option;
     description = "Side-by-side Redis Cluster client benchmark: slotring vs Lettuce vs Jedis vs redis-benchmark.")
 public final class ClusterBench extends BenchCommand
 {
-    @Option(names = "--op", split = ",", paramLabel = "get|set|mixed",
-        description = "Ops to run, repeatable or comma list (default: get,set,mixed). mixed: every 5th command a SET.")
+    @Option(names = "--op", split = ",", paramLabel = "get|set|mixed|eval|pubsub",
+        description = "Ops to run, repeatable or comma list (default: get,set,mixed). mixed: every 5th command a "
+            + "SET. eval: a one-key Lua script (GET of KEYS[1]) by EVALSHA with each library's NOSCRIPT fallback. "
+            + "pubsub: SPUBLISH to shard channels on every master that the client also SSUBSCRIBEs; latency is "
+            + "publish to receive, loss is reported. eval and pubsub: slotring, lettuce, lettuce-manual, jedis "
+            + "only; redis-benchmark runs eval (EVALSHA, replies unchecked), pubsub n/a.")
     private List<String> ops = new ArrayList<>();
 
     @Option(names = "--clients", split = ",", paramLabel = "name",
@@ -87,11 +91,11 @@ public final class ClusterBench extends BenchCommand
         final Map<String, String> machine = MachineInfo.collect();
         try (Cluster cluster = Cluster.open(settings, tag, stderr))
         {
-            stderr.printf(Locale.ROOT, "%s cluster masters %s; clients %s; ops %s%n", tag, cluster.masters(),
-                clientOrder, settings.ops);
+            stderr.printf(Locale.ROOT, "%s cluster masters %s; clients %s; ops %s; transport %s%n", tag,
+                cluster.masters(), clientOrder, settings.ops, settings.transport());
             final List<RunResult> results = run(settings, cluster, clientOrder, notes);
-            final Report report = new Report(settings, results, clientOrder, machine, cluster.versions(),
-                cluster.masters(), notes);
+            final Report report = new Report(settings, results, labels(settings, clientOrder), machine,
+                cluster.versions(), cluster.masters(), notes);
             final Path written = report.write(settings.out);
             stderr.println();
             stderr.print(report.table());
@@ -104,10 +108,19 @@ public final class ClusterBench extends BenchCommand
         final List<String> notes)
     {
         final Workload workload = new Workload(settings.keys, settings.keySize, settings.valueSize);
-        final Map<String, Object> config = settings.describe(String.join(",", cluster.seeds()),
+        final Map<String, Object> config = settings.describe(String.join(",", cluster.clientSeeds()),
             cluster.masters().size());
-        final RedisBenchmarkRunner redisBenchmark = clientOrder.contains(ClientFactory.REDIS_BENCHMARK) ?
-            new RedisBenchmarkRunner(RedisBenchmarkRunner.locate(), cluster, settings, stderr) : null;
+        // --compare-tls: every client runs on the plain ports, then on the TLS ports, back to back in each round.
+        final List<Cluster> transports = settings.compareTls ? List.of(cluster.plain(), cluster) : List.of(cluster);
+        final List<RedisBenchmarkRunner> redisBenchmarks = new ArrayList<>();
+        if (clientOrder.contains(ClientFactory.REDIS_BENCHMARK))
+        {
+            for (final Cluster transport : transports)
+            {
+                redisBenchmarks.add(new RedisBenchmarkRunner(RedisBenchmarkRunner.locate(), transport, settings,
+                    stderr));
+            }
+        }
         final List<RunResult> results = new ArrayList<>();
         boolean loaded = false;
         if (settings.primeSec > 0)
@@ -117,13 +130,16 @@ public final class ClusterBench extends BenchCommand
             final BenchSettings priming = settings.withWindow(0, settings.primeSec);
             for (final String client : clientOrder)
             {
-                if (!client.equals(ClientFactory.REDIS_BENCHMARK))
+                for (final Cluster transport : transports)
                 {
-                    final RunResult primed = runClient(client, Op.MIXED, RunResult.PRIME_ROUND, priming, cluster,
-                        workload, config);
-                    if (primed.failed())
+                    if (!client.equals(ClientFactory.REDIS_BENCHMARK))
                     {
-                        stderr.println(tag + " " + client + " failed while priming: " + primed.error);
+                        final RunResult primed = runClient(client, Op.MIXED, RunResult.PRIME_ROUND, priming,
+                            transport, workload, config);
+                        if (primed.failed())
+                        {
+                            stderr.println(tag + " " + client + " failed while priming: " + primed.error);
+                        }
                     }
                 }
             }
@@ -141,25 +157,58 @@ public final class ClusterBench extends BenchCommand
                 stderr.printf(Locale.ROOT, "%s wrote %,d keys in %.1f s (cluster holds %,d)%n", tag,
                     workload.count(), seconds, cluster.keyCount());
             }
+            if (op == Op.EVAL)
+            {
+                ExtraOps.loadScript(cluster);
+            }
+            notes.addAll(ExtraOps.notes(op));
             for (int round = 1; round <= settings.rounds; round++)
             {
-                for (final String client : clientOrder)
+                for (final String label : labels(settings, clientOrder))
                 {
+                    // --compare-tls: "<client>" on the plain ports, then "<client>+tls" on the TLS ports.
+                    final boolean tlsHalf = settings.compareTls && label.endsWith(TLS_SUFFIX);
+                    final String client = tlsHalf ? label.substring(0, label.length() - TLS_SUFFIX.length()) : label;
+                    final Cluster transport = transports.get(tlsHalf ? 1 : 0);
                     final RunResult result;
+                    if (!client.equals(ClientFactory.REDIS_BENCHMARK) && !ExtraOps.supports(client, op))
+                    {
+                        final String gap = client + ": " + op.label() + " n/a (only " + ExtraOps.CLIENTS +
+                            " run it).";
+                        if (!notes.contains(gap))
+                        {
+                            notes.add(gap);
+                        }
+                        continue;
+                    }
                     if (client.equals(ClientFactory.REDIS_BENCHMARK))
                     {
                         if (!RedisBenchmarkRunner.supports(op))
                         {
+                            final String gap = ExtraOps.redisBenchmarkGap(op);
+                            if (gap != null && !notes.contains(gap))
+                            {
+                                notes.add(gap);
+                            }
                             continue;
                         }
-                        result = redisBenchmark.run(op, round, config);
+                        result = redisBenchmarks.get(tlsHalf ? 1 : 0).run(op, round, config);
                     }
                     else
                     {
-                        result = runClient(client, op, round, settings, cluster, workload, config);
+                        result = runClient(client, op, round, settings, transport, workload, config);
                     }
+                    result.client = label;
                     results.add(result);
                     emit(result);
+                    if (result.published != null)
+                    {
+                        final String delivery = String.format(Locale.ROOT, "pubsub %s round %d: published %,d, "
+                            + "delivered %,d, lost %,d", client, round, result.published, result.delivered,
+                            result.published - result.delivered);
+                        stderr.println(tag + " " + delivery);
+                        notes.add(delivery + ".");
+                    }
                 }
             }
         }
@@ -168,6 +217,28 @@ public final class ClusterBench extends BenchCommand
             notes.addAll(RedisBenchmarkRunner.caveats(cluster.masters().size(), settings));
         }
         return results;
+    }
+
+    /** Suffix of a client's TLS runs under {@code --compare-tls}. */
+    static final String TLS_SUFFIX = "+tls";
+
+    /**
+     * @return the clients as the runs and the report name them: under {@code --compare-tls} each client twice,
+     * plain text then {@code <client>+tls}; otherwise {@code clientOrder} itself.
+     */
+    static List<String> labels(final BenchSettings settings, final List<String> clientOrder)
+    {
+        if (!settings.compareTls)
+        {
+            return clientOrder;
+        }
+        final List<String> out = new ArrayList<>();
+        for (final String client : clientOrder)
+        {
+            out.add(client);
+            out.add(client + TLS_SUFFIX);
+        }
+        return out;
     }
 
     private List<String> resolveClients(final BenchSettings settings, final List<String> notes)
@@ -234,7 +305,7 @@ public final class ClusterBench extends BenchCommand
             }
             catch (final IllegalArgumentException ex)
             {
-                throw new IllegalArgumentException("unknown op '" + op + "'; known: get, set, mixed");
+                throw new IllegalArgumentException("unknown op '" + op + "'; known: get, set, mixed, eval, pubsub");
             }
         }
         final Set<String> clientSet = new LinkedHashSet<>();

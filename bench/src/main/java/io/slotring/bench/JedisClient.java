@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.slotring.launcher.TlsMaterial;
 import redis.clients.jedis.ClusterPipeline;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -20,6 +21,8 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 
 /**
  * Jedis at its best for batches: a cluster client and one long-lived {@link ClusterPipeline} per worker, synced
@@ -53,10 +56,15 @@ final class JedisClient implements BenchClient
     private final int poolSize;
     private final int socketTimeoutMs;
     private final List<ClusterPipeline> pipelines = new ArrayList<>();
+    private final boolean tls;
 
+    /**
+     * @param tls null: plain text; else the seeds are TLS ports and the nodes are verified against its CA.
+     */
     JedisClient(final List<String> seeds, final int masters, final BenchSettings settings, final Workload workload,
-        final boolean blocking)
+        final boolean blocking, final Cluster.Tls tls)
     {
+        this.tls = tls != null;
         this.workload = workload;
         this.verify = settings.verify;
         this.blocking = blocking;
@@ -98,10 +106,7 @@ final class JedisClient implements BenchClient
         {
             cluster = RedisClusterClient.builder()
                 .nodes(nodes)
-                .clientConfig(DefaultJedisClientConfig.builder()
-                    .connectionTimeoutMillis(2000)
-                    .socketTimeoutMillis(socketTimeoutMs)
-                    .build())
+                .clientConfig(clientConfig(socketTimeoutMs, tls))
                 .poolConfig(pool)
                 .build();
             for (final ConnectionPool nodePool : cluster.getClusterNodes().values())
@@ -117,6 +122,28 @@ final class JedisClient implements BenchClient
             }
             throw new IllegalStateException("jedis: " + Outcome.describe(ex), ex);
         }
+    }
+
+    /**
+     * @param tls null: plain text; else TLS through Jedis 8's {@link SslOptions} (its older ssl(true) /
+     *            sslSocketFactory are deprecated): a trust store holding only the cluster's CA, and
+     *            {@link SslVerifyMode#FULL}, so the host name is verified too (127.0.0.1 is in the certificate's SAN).
+     * @return the node connections' configuration.
+     */
+    static DefaultJedisClientConfig clientConfig(final int socketTimeoutMs, final Cluster.Tls tls)
+    {
+        final DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(2000)
+            .socketTimeoutMillis(socketTimeoutMs);
+        if (tls != null)
+        {
+            config.sslOptions(SslOptions.builder()
+                .truststore(tls.trustStore.toFile(), tls.storePassword)
+                .trustStoreType(TlsMaterial.STORE_TYPE)
+                .sslVerifyMode(SslVerifyMode.FULL)
+                .build());
+        }
+        return config.build();
     }
 
     @Override
@@ -144,6 +171,7 @@ final class JedisClient implements BenchClient
         out.put("pool_per_node", "maxTotal=maxIdle=minIdle=" + poolSize + ", prefilled");
         out.put("socket_timeout_ms", socketTimeoutMs);
         out.put("protocol", "RESP2 (default)");
+        out.put("tls", tls ? "sslOptions: truststore.p12 (CA only), SslVerifyMode.FULL" : "off");
         return out;
     }
 
@@ -158,6 +186,34 @@ final class JedisClient implements BenchClient
         final ClusterPipeline pipeline = cluster.pipelined(executor);
         pipelines.add(pipeline);
         return new JedisWorker(pipeline, outcome);
+    }
+
+    /**
+     * @return a pipeline on the shared executor, closed with this client, for {@link ExtraOps}' workers.
+     */
+    ClusterPipeline newPipeline()
+    {
+        final ClusterPipeline pipeline = cluster.pipelined(executor);
+        pipelines.add(pipeline);
+        return pipeline;
+    }
+
+    RedisClusterClient cluster()
+    {
+        return cluster;
+    }
+
+    boolean blocking()
+    {
+        return blocking;
+    }
+
+    /**
+     * @return the socket timeout its connections use, in milliseconds.
+     */
+    int socketTimeoutMs()
+    {
+        return socketTimeoutMs;
     }
 
     @Override

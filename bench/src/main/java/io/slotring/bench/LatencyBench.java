@@ -415,6 +415,11 @@ public final class LatencyBench extends BenchCommand
         {
             throw new IllegalArgumentException("unknown op '" + op + "'; known: get, set, mixed");
         }
-        return options.settings(List.of(theOp), List.of(), 0, LatencyBench.class, rawArgs);
+        BenchOptions.require(!theOp.extra(), "bin/bench latency runs get, set or mixed; " + theOp.label() +
+            " runs under bin/bench --op " + theOp.label());
+        final BenchSettings settings = options.settings(List.of(theOp), List.of(), 0, LatencyBench.class, rawArgs);
+        BenchOptions.require(!settings.compareTls, "bin/bench latency takes --tls, not --compare-tls: run it once "
+            + "with and once without --tls");
+        return settings;
     }
 }

@@ -12,6 +12,9 @@ import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
@@ -49,9 +52,13 @@ final class LettuceClient implements BenchClient
     private final StatefulRedisClusterConnection<byte[], byte[]> shared;
     private final List<StatefulRedisClusterConnection<byte[], byte[]>> perWorker = new ArrayList<>();
     private final int batch;
+    private final boolean tls;
 
+    /**
+     * @param tls null: plain text; else the seeds are TLS ports and the nodes are verified against its CA.
+     */
     LettuceClient(final boolean manualFlush, final boolean sync, final List<String> seeds,
-        final BenchSettings settings, final Workload workload)
+        final BenchSettings settings, final Workload workload, final Cluster.Tls tls)
     {
         if (manualFlush && sync)
         {
@@ -64,14 +71,29 @@ final class LettuceClient implements BenchClient
         this.workload = workload;
         this.verify = settings.verify;
         this.batch = settings.batch;
+        this.tls = tls != null;
         this.resources = DefaultClientResources.create();
         final List<RedisURI> uris = new ArrayList<>();
         for (final String seed : seeds)
         {
             final int colon = seed.lastIndexOf(':');
-            uris.add(RedisURI.create(seed.substring(0, colon), Integer.parseInt(seed.substring(colon + 1))));
+            final RedisURI.Builder uri = RedisURI.builder().withHost(seed.substring(0, colon))
+                .withPort(Integer.parseInt(seed.substring(colon + 1)));
+            if (tls != null)
+            {
+                // FULL: the CA chain and the host name (127.0.0.1, in the certificate's SAN), like the others.
+                uri.withSsl(true).withVerifyPeer(SslVerifyMode.FULL);
+            }
+            uris.add(uri.build());
         }
         this.client = RedisClusterClient.create(resources, uris);
+        if (tls != null)
+        {
+            // The JDK provider, as slotring and Jedis use; the nodes found in the topology inherit the seed's SSL.
+            client.setOptions(ClusterClientOptions.builder()
+                .sslOptions(SslOptions.builder().jdkSslProvider().trustManager(tls.caCertificate.toFile()).build())
+                .build());
+        }
         try
         {
             if (manualFlush)
@@ -124,6 +146,8 @@ final class LettuceClient implements BenchClient
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("library", "lettuce-core " + Versions.of("io.lettuce", "lettuce-core"));
         out.put("codec", "ByteArrayCodec");
+        out.put("tls", tls ? "withSsl(true), SslVerifyMode.FULL, SslOptions jdkSslProvider + trustManager(ca.crt)" :
+            "off");
         out.put("io_threads", resources.ioThreadPoolSize());
         out.put("computation_threads", resources.computationThreadPoolSize());
         if (manualFlush)
@@ -157,6 +181,32 @@ final class LettuceClient implements BenchClient
                 outcome);
         }
         return new LettuceWorker(connection, manualFlush, workload, verify, outcome, batch);
+    }
+
+    /**
+     * @return the worker's connection (shared, or its own under manual flush), for {@link ExtraOps}' workers.
+     */
+    StatefulRedisClusterConnection<byte[], byte[]> connectionFor(final int index)
+    {
+        return manualFlush ? perWorker.get(index) : shared;
+    }
+
+    boolean manualFlush()
+    {
+        return manualFlush;
+    }
+
+    boolean blocking()
+    {
+        return sync;
+    }
+
+    /**
+     * @return the Lettuce cluster client, for the pub/sub subscriber connection of {@link ExtraOps}.
+     */
+    RedisClusterClient lettuce()
+    {
+        return client;
     }
 
     @Override

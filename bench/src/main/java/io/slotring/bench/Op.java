@@ -3,14 +3,18 @@ package io.slotring.bench;
 import java.util.Locale;
 
 /**
- * The three traffic shapes of the published benchmark. {@link #MIXED} makes every 5th command of a worker a SET,
- * the rest GETs; the SET writes the key's canonical value, so later GETs still verify.
+ * The traffic shapes of the benchmark. {@link #MIXED} makes every 5th command of a worker a SET, the rest GETs; the
+ * SET writes the key's canonical value, so later GETs still verify. {@link #EVAL} runs a one-key Lua script (a GET
+ * of {@code KEYS[1]}) by EVALSHA, its reply checked like a GET's; {@link #PUBSUB} publishes with SPUBLISH to shard
+ * channels the same client subscribed to, measuring publish-to-receive latency (see {@link ExtraOps}).
  */
 public enum Op
 {
     GET,
     SET,
-    MIXED;
+    MIXED,
+    EVAL,
+    PUBSUB;
 
     /** One command in this many is a SET under {@link #MIXED}. */
     public static final int MIXED_SET_EVERY = 5;
@@ -20,7 +24,16 @@ public enum Op
      */
     boolean needsKeys()
     {
-        return this != SET;
+        return this != SET && this != PUBSUB;
+    }
+
+    /**
+     * @return true for the ops beyond GET and SET commands ({@link #EVAL}, {@link #PUBSUB}), which {@link ExtraOps}
+     * runs with its own workers.
+     */
+    boolean extra()
+    {
+        return this == EVAL || this == PUBSUB;
     }
 
     /**

@@ -150,7 +150,7 @@ final class RedisBenchmarkRunner
 
     static boolean supports(final Op op)
     {
-        return op != Op.MIXED;
+        return op == Op.GET || op == Op.SET || op == Op.EVAL;
     }
 
     /** What the report says ran, with the 512 B arguments abbreviated. */
@@ -178,6 +178,7 @@ final class RedisBenchmarkRunner
     RunResult run(final Op op, final int round, final Map<String, Object> config)
     {
         final RunResult result = new RunResult(ClientFactory.REDIS_BENCHMARK, op, round);
+        result.tls = cluster.tls() != null;
         result.config.putAll(config);
         result.latencyKind = "per pipeline of " + settings.batch + " to one node (redis-benchmark)";
         final Map<String, Object> clientConfig = result.clientConfig;
@@ -185,13 +186,17 @@ final class RedisBenchmarkRunner
         clientConfig.put("key_template", "bench:{tag}:__rand_int__:0... (" + settings.keySize + " B)");
         clientConfig.put("r_per_master", keysPerMaster);
         clientConfig.put("threads", "one per master (its cluster-mode default)");
+        clientConfig.put("tls", cluster.tls() != null ? "--tls --cacert ca.crt (OpenSSL: chain verified, "
+            + "host name not checked by hiredis)" : "off");
         clientConfig.put("context_switches", GNU_TIME != null ? "GNU time %w + %c of the process" :
             "n/a (no GNU /usr/bin/time)");
         try
         {
             final long calibrationRequests = Math.max(CALIBRATION_MIN_REQUESTS,
                 (long)settings.connections * settings.batch * CALIBRATION_BATCHES_PER_CONNECTION);
-            if (op == Op.GET && !filled)
+            // EVAL's script is a GET of its key, so it reads the same filled key space (and counts hits alike).
+            final boolean reads = op == Op.GET || op == Op.EVAL;
+            if (reads && !filled)
             {
                 final long fill = (long)FILL_FACTOR * keysPerMaster * cluster.masters().size();
                 clientConfig.put("fill", describeFill(fill));
@@ -224,10 +229,10 @@ final class RedisBenchmarkRunner
                 warmupSeries.addAll(warmup.series);
             }
             final long requests = Math.max(calibrationRequests, (long)(rate * settings.durationSec));
-            final long hitsBefore = op == Op.GET ? cluster.sumInfo("stats", "keyspace_hits") : 0;
-            final long missesBefore = op == Op.GET ? cluster.sumInfo("stats", "keyspace_misses") : 0;
+            final long hitsBefore = reads ? cluster.sumInfo("stats", "keyspace_hits") : 0;
+            final long missesBefore = reads ? cluster.sumInfo("stats", "keyspace_misses") : 0;
             final Run measured = execute(op, requests, "measure", settings.durationSec, false);
-            if (op == Op.GET)
+            if (reads)
             {
                 final long hits = cluster.sumInfo("stats", "keyspace_hits") - hitsBefore;
                 final long misses = cluster.sumInfo("stats", "keyspace_misses") - missesBefore;
@@ -289,7 +294,9 @@ final class RedisBenchmarkRunner
      */
     List<String> arguments(final Op op, final long requests, final boolean fill)
     {
-        final String first = cluster.masters().get(0);
+        // Under TLS it dials the first master's TLS port and verifies the nodes against the cluster's CA.
+        final Cluster.Tls tls = cluster.tls();
+        final String first = tls != null ? tls.masters.get(0) : cluster.masters().get(0);
         final int colon = first.lastIndexOf(':');
         final int connections = fill ? Math.max(FILL_MIN_CONNECTIONS, settings.connections) : settings.connections;
         final int pipeline = fill ? Math.max(FILL_MIN_PIPELINE, settings.batch) : settings.batch;
@@ -297,9 +304,18 @@ final class RedisBenchmarkRunner
             "-h", first.substring(0, colon), "-p", first.substring(colon + 1), "--cluster",
             "-c", Integer.toString(connections), "-P", Integer.toString(pipeline),
             "-r", Integer.toString(keysPerMaster), "-n", Long.toString(requests)));
+        if (tls != null)
+        {
+            args.addAll(List.of("--tls", "--cacert", tls.caCertificate.toString()));
+        }
         if (op == Op.SET)
         {
             args.addAll(List.of("SET", keyTemplate, value));
+        }
+        else if (op == Op.EVAL)
+        {
+            // The script is loaded on every master beforehand (ExtraOps.loadScript); {tag} routes it like a GET.
+            args.addAll(List.of("EVALSHA", EvalClient.SHA1, "1", keyTemplate));
         }
         else
         {

@@ -21,7 +21,8 @@ public final class RunResult
         50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96, 97, 98, 98.5, 99, 99.25, 99.5, 99.6, 99.7, 99.8, 99.9, 99.95,
         99.97, 99.99 };
 
-    public final String client;
+    /** The client's name; under {@code --compare-tls} a TLS run is relabelled {@code <client>+tls}. */
+    public String client;
     public final Op op;
     public final int round;
     public long totalOps;
@@ -53,6 +54,11 @@ public final class RunResult
     public Histogram histogram;
     public Double hitRatio;
     public String note;
+    /** {@link Op#PUBSUB} only: messages whose SPUBLISH succeeded, and messages the subscribers received. */
+    public Long published;
+    public Long delivered;
+    /** Whether the client talked TLS to the cluster ({@code --tls}, or the TLS half of {@code --compare-tls}). */
+    public boolean tls;
 
     public RunResult(final String client, final Op op, final int round)
     {
@@ -102,6 +108,7 @@ public final class RunResult
         out.put("client", client);
         out.put("op", op.label());
         out.put("round", round);
+        out.put("tls", tls);
         out.put("ops_per_sec", round1(opsPerSec));
         out.put("total_ops", totalOps);
         out.put("duration_sec", round3(durationSec));
@@ -120,6 +127,12 @@ public final class RunResult
         out.put("gc_count", gcCount);
         out.put("gc_ms", gcMillis);
         out.put("hit_ratio", hitRatio);
+        if (published != null)
+        {
+            out.put("published", published);
+            out.put("delivered", delivered);
+            out.put("lost", published - delivered);
+        }
         out.put("warmup_series", warmupSeries);
         out.put("measured_series", measuredSeries);
         final Map<String, Object> fullConfig = new LinkedHashMap<>(config);

@@ -13,6 +13,7 @@ import io.slotring.engine.Batch;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.ReplyHandler;
 import io.slotring.engine.SyncCommands;
+import io.slotring.engine.TlsSettings;
 
 /**
  * slotring's cluster client in its zero-copy batch style: one reusable {@link Batch} per worker, replies checked
@@ -35,10 +36,15 @@ final class SlotringClient implements BenchClient
     private final int mux;
     private final String configText;
     private final boolean latencyMetrics;
+    private final Cluster.Tls tls;
 
+    /**
+     * @param tls null: plain text; else the seeds are TLS ports and the nodes are verified against its CA.
+     */
     SlotringClient(final List<String> seeds, final BenchSettings settings, final Workload workload,
-        final boolean sync, final boolean latencyMetrics)
+        final boolean sync, final boolean latencyMetrics, final Cluster.Tls tls)
     {
+        this.tls = tls;
         this.workload = workload;
         this.latencyMetrics = latencyMetrics;
         this.verify = settings.verify;
@@ -54,6 +60,11 @@ final class SlotringClient implements BenchClient
             .slotCapacity(slotCapacity)
             .ringSize(ringSize)
             .latencyMetrics(latencyMetrics);
+        if (tls != null)
+        {
+            // Hostname verification stays on (the default): 127.0.0.1 is in the server certificate's SAN.
+            config.tls(TlsSettings.builder().trustCertificates(tls.caCertificate).build());
+        }
         options.applyTo(config);
         this.client = ClusterClient.connect(config);
         this.configText = config.toString();
@@ -82,6 +93,8 @@ final class SlotringClient implements BenchClient
         out.put("connections_per_node", mux);
         out.put("slot_capacity", slotCapacity);
         out.put("ring_size", ringSize);
+        out.put("tls", tls == null ? "off" : "TlsSettings.builder().trustCertificates(ca.crt): JDK SSLEngine, "
+            + "hostname verified");
         out.putAll(options.describe());
         out.put("style", sync ? "sync(): get/set block the caller until the reply, one command at a time" :
             "zero-copy Batch per worker, replies verified in the I/O callback");
@@ -100,6 +113,22 @@ final class SlotringClient implements BenchClient
         }
         final Checker checker = new Checker(workload, verify, outcome);
         return new SlotringWorker(client, client.newBatch(checker), workload, outcome);
+    }
+
+    /**
+     * @return the connected cluster client, for {@link ExtraOps}' workers; null-free; owned (closed) by this.
+     */
+    ClusterClient cluster()
+    {
+        return client;
+    }
+
+    /**
+     * @return whether this is the blocking {@code slotring-sync} variant.
+     */
+    boolean blocking()
+    {
+        return sync;
     }
 
     @Override

@@ -231,34 +231,6 @@ public final class ClusterConfig extends ConnectionSettings<ClusterConfig>
         return address.substring(0, address.lastIndexOf(':'));
     }
 
-    /**
-     * The port of a MOVED/ASK address, where unlike a seed the host may be empty ({@code :6380}).
-     *
-     * @throws IllegalArgumentException naming what was expected and what came.
-     */
-    static int parseRedirectPort(final String address)
-    {
-        final int colon = address.lastIndexOf(':');
-        if (colon < 0 || colon == address.length() - 1)
-        {
-            throw new IllegalArgumentException("expected host:port, :port or ?:port, got '" + address + "'");
-        }
-        final int port;
-        try
-        {
-            port = Integer.parseInt(address.substring(colon + 1));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("expected a numeric port in '" + address + "'", ex);
-        }
-        if (port <= 0 || port > 65535)
-        {
-            throw new IllegalArgumentException("expected a port in 1..65535 in '" + address + "', got " + port);
-        }
-        return port;
-    }
-
     List<String> seedList()
     {
         return seeds;

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.slotring.codec.RespReader;
 import io.slotring.codec.SlotHash;
+import io.slotring.codec.internal.CommandHeader;
 import io.slotring.engine.internal.CommandSpec;
 import io.slotring.engine.internal.CommandTable;
 import io.slotring.engine.internal.IoRuntime;
@@ -29,14 +30,18 @@ import io.slotring.engine.internal.RedirectedCommand;
  *       is requested in the background, and the command's encoded bytes are re-sent to the named node, which is
  *       connected if new. An empty or {@code ?} host means the host of the node that replied.</li>
  *   <li>ASK: {@code ASKING} and the command go to the named node in two adjacent ring slots; the table is not
- *       changed.</li>
+ *       changed. ASKING (like READONLY, which replica connections send after their handshake) is a command of this
+ *       layer: the engine sends it as an opaque pre-command.</li>
  *   <li>TRYAGAIN, CLUSTERDOWN, LOADING (and MASTERDOWN) from a master: the command is parked on its I/O agent and
  *       re-routed after a doubling backoff, never past its deadline. LOADING or MASTERDOWN from a replica: the read
  *       goes to the slot's master at once.</li>
  *   <li>Queued, never written commands on a node that cannot write them ({@link #onUnsent}) go to the slot's
  *       current master once a new snapshot names another one.</li>
  * </ul>
- * Only MOVED and ASK count against {@code maxRedirects}; past it the command fails naming its slot and the nodes.
+ * The engine offers exactly the error replies {@link #wantsReply} names; each is read once, in place, by a
+ * per-thread {@link RedirectReply}, and a MOVED or ASK to a node met before finds it in {@link RedirectTargets}
+ * without allocating. Only MOVED and ASK count against {@code maxRedirects}; past it the command fails naming its
+ * slot and the nodes.
  * Retries and re-routes do not count: their bound is the command's deadline. Commands {@link #PINNED} to one node
  * are never redirected, retried or moved: their error replies are their answers.
  *
@@ -58,6 +63,15 @@ final class ClusterRouter implements RedirectHandler
     static final int PINNED = NodeEndpoint.PINNED;
 
     private static final NodeEndpoint[] NO_ENDPOINTS = new NodeEndpoint[0];
+    /** Sent, as the engine's opaque pre-command, right before a command following an ASK. */
+    private static final CommandHeader ASKING = CommandHeader.of(1, "ASKING");
+    /** Sent after the handshake on every connection of a replica endpoint: replica reads. */
+    private static final CommandHeader READONLY = CommandHeader.of(1, "READONLY");
+    /**
+     * One reply flyweight per thread that hands this router a redirect (the I/O threads, a caller driving its own
+     * batch): created on a thread's first redirect, reused after.
+     */
+    private static final ThreadLocal<RedirectReply> REPLIES = ThreadLocal.withInitial(RedirectReply::new);
 
     private final ClusterConfig config;
     /**
@@ -68,6 +82,8 @@ final class ClusterRouter implements RedirectHandler
     private final Object lock = new Object();
     private final Map<String, NodeEndpoint> endpoints = new HashMap<>();
     private final Set<NodeEndpoint> managed = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The master endpoints of {@link #endpoints} that redirects named, by address, for lookups from reply bytes. */
+    private final RedirectTargets redirectTargets = new RedirectTargets();
     /** Per slot, the owner the last MOVED named, until a snapshot queried after it was applied; else null. */
     private final NodeEndpoint[] patchedOwner = new NodeEndpoint[SlotHash.SLOT_COUNT];
     /** Per slot, when ({@link System#nanoTime()}) the MOVED patch in {@link #patchedOwner} was applied. */
@@ -150,10 +166,28 @@ final class ClusterRouter implements RedirectHandler
         NodeEndpoint endpoint = endpoints.get(key);
         if (endpoint == null)
         {
-            endpoint = runtime.endpoint(host, port, readOnly);
+            endpoint = readOnly ? runtime.endpoint(host, port, true, READONLY) : runtime.endpoint(host, port, false);
             endpoints.put(key, endpoint);
         }
         return endpoint;
+    }
+
+    /**
+     * Under the lock: the master endpoint a parsed MOVED or ASK names, from the reply's bytes. A node met before is
+     * found without allocating; a new one is created (host String, map key) and remembered.
+     *
+     * @param sourceHost the answering node's host, for an address without one; non-null then.
+     */
+    private NodeEndpoint redirectTargetLocked(final RedirectReply reply, final String sourceHost)
+    {
+        NodeEndpoint target = redirectTargets.find(reply, sourceHost);
+        if (target == null || target.isRetired())
+        {
+            final String host = reply.host(sourceHost);
+            target = endpointLocked(host, reply.port(), false);
+            redirectTargets.put(host, reply.port(), target);
+        }
+        return target;
     }
 
     private static String key(final String host, final int port, final boolean readOnly)
@@ -319,6 +353,7 @@ final class ClusterRouter implements RedirectHandler
             {
                 it.remove();
                 managed.remove(endpoint);
+                redirectTargets.remove(endpoint);
                 retiring.add(endpoint);
             }
         }
@@ -356,20 +391,48 @@ final class ClusterRouter implements RedirectHandler
     {
         synchronized (lock)
         {
-            final NodeEndpoint target = endpointLocked(host, port, false);
-            managed.add(target);
-            if (patchedOwner[slot] == null)
-            {
-                patchedSlots++;
-            }
-            patchedOwner[slot] = target;
-            patchedAtNs[slot] = System.nanoTime();
-            if (topology.master(slot) != target)
-            {
-                topology = topology.withSlot(slot, target);
-            }
-            return target;
+            return patchLocked(slot, endpointLocked(host, port, false));
         }
+    }
+
+    /**
+     * MOVED from a reply: as {@link #patch(int, String, int)}, the target found from the reply's bytes; allocates
+     * nothing but the new snapshot when the slot changes owner (the table patch).
+     *
+     * @param reply      a parsed MOVED.
+     * @param sourceHost the answering node's host, for an address without one; non-null then.
+     * @return the slot's new owner.
+     */
+    NodeEndpoint patch(final RedirectReply reply, final String sourceHost)
+    {
+        synchronized (lock)
+        {
+            return patchLocked(reply.slot(), redirectTargetLocked(reply, sourceHost));
+        }
+    }
+
+    private NodeEndpoint askTarget(final RedirectReply reply, final String sourceHost)
+    {
+        synchronized (lock)
+        {
+            return redirectTargetLocked(reply, sourceHost);
+        }
+    }
+
+    private NodeEndpoint patchLocked(final int slot, final NodeEndpoint target)
+    {
+        managed.add(target);
+        if (patchedOwner[slot] == null)
+        {
+            patchedSlots++;
+        }
+        patchedOwner[slot] = target;
+        patchedAtNs[slot] = System.nanoTime();
+        if (topology.master(slot) != target)
+        {
+            topology = topology.withSlot(slot, target);
+        }
+        return target;
     }
 
     long askCount()
@@ -391,6 +454,16 @@ final class ClusterRouter implements RedirectHandler
         }
     }
 
+    /**
+     * Engine, driver thread, every error reply on a cluster connection: MOVED, ASK, TRYAGAIN, CLUSTERDOWN, LOADING
+     * and MASTERDOWN are this layer's. A few byte compares on the reply in place; allocation-free.
+     */
+    @Override
+    public boolean wantsReply(final RespReader errorReply)
+    {
+        return RedirectReply.kindOf(errorReply) != RedirectReply.OTHER;
+    }
+
     @Override
     public boolean onRedirect(final RedirectedCommand command, final RespReader error)
     {
@@ -399,14 +472,19 @@ final class ClusterRouter implements RedirectHandler
             // Meant for this very node: its answer, even a redirect or "try later", is the caller's.
             return false;
         }
-        final String message = error.stringValue();
-        if (message.startsWith("MOVED ") || message.startsWith("ASK "))
+        final RedirectReply reply = REPLIES.get().wrap(error);
+        final int kind = reply.kind();
+        if (kind == RedirectReply.OTHER)
         {
-            redirect(command, message);
+            return false;
+        }
+        if (kind == RedirectReply.MOVED || kind == RedirectReply.ASK)
+        {
+            redirect(command, reply);
             return true;
         }
         final NodeEndpoint source = command.source();
-        final boolean unavailable = message.startsWith("LOADING") || message.startsWith("MASTERDOWN");
+        final boolean unavailable = kind == RedirectReply.LOADING || kind == RedirectReply.MASTERDOWN;
         if (unavailable && source != null && source.isReadOnly())
         {
             // A replica that cannot serve now (loading its data, or cut off from its master with
@@ -418,7 +496,7 @@ final class ClusterRouter implements RedirectHandler
                 return true;
             }
         }
-        else if (message.startsWith("CLUSTERDOWN"))
+        else if (kind == RedirectReply.CLUSTERDOWN)
         {
             requestRefresh();
         }
@@ -428,90 +506,64 @@ final class ClusterRouter implements RedirectHandler
         return true;
     }
 
-    /** MOVED or ASK: checks the bound, then follows. A reply that does not parse fails the command, saying why. */
-    private void redirect(final RedirectedCommand command, final String message)
+    /**
+     * MOVED or ASK: checks the bound, then follows. A reply that does not parse fails the command, saying why. The
+     * reply is read before the command is re-sent, never after (the re-send may run this thread's I/O).
+     */
+    private void redirect(final RedirectedCommand command, final RedirectReply reply)
     {
-        final boolean asking = message.startsWith("ASK ");
+        final boolean asking = reply.kind() == RedirectReply.ASK;
         if (asking)
         {
             asked.incrementAndGet();
+            command.countAsAsk();
         }
         else
         {
             moved.incrementAndGet();
+            command.countAsMoved();
         }
         final NodeEndpoint source = command.source();
-        final Redirect redirect;
-        try
-        {
-            redirect = Redirect.parse(message, source == null ? null : source.host());
-        }
-        catch (final ClusterRoutingException ex)
+        final String sourceHost = source == null ? null : source.host();
+        final String problem = reply.problem(sourceHost);
+        if (problem != null)
         {
             command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " +
-                command.slot() + " got a redirect it cannot follow from " + describe(source) + ": " +
-                ex.getMessage() + " (not applied)"));
+                command.slot() + " got a redirect it cannot follow from " + describe(source) + ": " + problem +
+                " (not applied)"));
             return;
         }
         if (command.redirects() >= config.maxRedirects())
         {
             command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " +
-                redirect.slot + " redirected more than " + config.maxRedirects() + " times; last " +
-                (asking ? "ASK" : "MOVED") + " to " + redirect.address() + " from " + describe(source) +
+                reply.slot() + " redirected more than " + config.maxRedirects() + " times; last " +
+                (asking ? "ASK" : "MOVED") + " to " + reply.address(sourceHost) + " from " + describe(source) +
                 " (not applied)"));
             requestRefresh();
             return;
         }
+        final int slot = reply.slot();
         final NodeEndpoint target;
         if (asking)
         {
-            target = endpoint(redirect.host, redirect.port, false);
+            target = askTarget(reply, sourceHost);
         }
         else
         {
-            target = patch(redirect.slot, redirect.host, redirect.port);
+            target = patch(reply, sourceHost);
             requestRefresh();
         }
-        if (!command.resubmit(target, asking))
+        if (!command.resubmit(target, asking ? ASKING : null))
         {
-            command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " +
-                redirect.slot + " could not be re-sent to " + redirect.address() +
-                ": its ring is full or it left the topology (not applied)"));
+            command.fail(new ClusterRoutingException("command " + command.commandName() + " for slot " + slot +
+                " could not be re-sent to " + describe(target) + ": its ring is full or it left the topology " +
+                "(not applied)"));
         }
     }
 
     private static String describe(final NodeEndpoint endpoint)
     {
         return endpoint == null ? "an unknown node" : endpoint.host() + ':' + endpoint.port();
-    }
-
-    /**
-     * The host of a MOVED/ASK address. An empty host, or {@code ?} (Redis 7 with
-     * {@code cluster-preferred-endpoint-type unknown-endpoint}, or {@code hostname} for a node without one), means
-     * "the host you sent the command to".
-     *
-     * @param address    {@code host:port}, {@code :port} or {@code ?:port}.
-     * @param sourceHost host of the node that replied, or null when unknown.
-     * @throws ClusterRoutingException when the address has no port, or no host and none to take.
-     */
-    static String redirectHost(final String address, final String sourceHost)
-    {
-        final int colon = address.lastIndexOf(':');
-        if (colon < 0)
-        {
-            throw new ClusterRoutingException("expected host:port, :port or ?:port, got '" + address + "'");
-        }
-        final String host = address.substring(0, colon);
-        if (host.isEmpty() || "?".equals(host))
-        {
-            if (sourceHost == null)
-            {
-                throw new ClusterRoutingException("expected host:port in a redirect, got '" + address +
-                    "' with no node to take the host from");
-            }
-            return sourceHost;
-        }
-        return host;
     }
 
     /** Doubling from {@code retryBackoff}, capped at 64x: the deadline bounds the whole wait anyway. */
@@ -683,65 +735,5 @@ final class ClusterRouter implements RedirectHandler
             }
         }
         return candidates.length > 0 ? candidates[0] : null;
-    }
-
-    /** A parsed MOVED or ASK reply. */
-    static final class Redirect
-    {
-        final int slot;
-        final String host;
-        final int port;
-
-        private Redirect(final int slot, final String host, final int port)
-        {
-            this.slot = slot;
-            this.host = host;
-            this.port = port;
-        }
-
-        /**
-         * @param message    {@code MOVED <slot> <address>} or {@code ASK <slot> <address>}.
-         * @param sourceHost host of the node that replied, for an address without one; null when unknown.
-         * @return the parsed redirect.
-         * @throws ClusterRoutingException naming what was expected and what came.
-         */
-        static Redirect parse(final String message, final String sourceHost)
-        {
-            final String[] parts = message.split(" ");
-            if (parts.length != 3)
-            {
-                throw new ClusterRoutingException("expected '" + parts[0] + " <slot> <host>:<port>', got '" +
-                    message + "'");
-            }
-            final int slot;
-            try
-            {
-                slot = Integer.parseInt(parts[1]);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new ClusterRoutingException("expected a slot number in '" + message + "', got '" +
-                    parts[1] + "'");
-            }
-            if (slot < 0 || slot >= SlotHash.SLOT_COUNT)
-            {
-                throw new ClusterRoutingException("expected a slot in 0..16383 in '" + message + "', got " + slot);
-            }
-            final int port;
-            try
-            {
-                port = ClusterConfig.parseRedirectPort(parts[2]);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new ClusterRoutingException(ex.getMessage() + " in '" + message + "'");
-            }
-            return new Redirect(slot, redirectHost(parts[2], sourceHost), port);
-        }
-
-        String address()
-        {
-            return host + ':' + port;
-        }
     }
 }

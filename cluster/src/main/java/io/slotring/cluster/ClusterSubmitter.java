@@ -104,8 +104,7 @@ final class ClusterSubmitter implements CommandSubmitter
 
     private static boolean isRedirect(final RedisServerException error)
     {
-        final String code = error.errorCode();
-        return "MOVED".equals(code) || "ASK".equals(code);
+        return RedirectReply.isRedirectCode(error.errorCode());
     }
 
     /** Groups the key positions the table names by the slot of the key at each. */

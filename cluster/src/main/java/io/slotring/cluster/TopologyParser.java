@@ -71,6 +71,23 @@ final class TopologyParser
      */
     static TopologyDescription parseShards(final Object reply, final String answeringHost)
     {
+        return parseShards(reply, answeringHost, false);
+    }
+
+    /**
+     * {@link #parseShards(Object, String)} for a client that dials nodes with or without TLS. With
+     * {@code tls-cluster yes} a node reports both {@code port} (plain text) and {@code tls-port}, whatever the
+     * asking connection: a TLS client takes {@code tls-port}, a plain one {@code port}; either falls back to the
+     * other when only one is reported.
+     *
+     * @param reply         the reply, RESP3 maps or RESP2 flat key/value arrays.
+     * @param answeringHost host of the node that answered, for nodes whose address is unknown.
+     * @param tls           the client dials nodes with TLS.
+     * @return the topology.
+     * @throws IllegalArgumentException when the reply is malformed or inconsistent.
+     */
+    static TopologyDescription parseShards(final Object reply, final String answeringHost, final boolean tls)
+    {
         Objects.requireNonNull(answeringHost, "answeringHost");
         final List<?> shards = list(reply, SHARDS + " reply", "an array of shards");
         final List<NodeDescription> masters = new ArrayList<>();
@@ -86,7 +103,7 @@ final class TopologyParser
             final List<ShardNode> nodes = new ArrayList<>(nodeReplies.size());
             for (int n = 0; n < nodeReplies.size(); n++)
             {
-                nodes.add(shardNode(nodeReplies.get(n), where + " node #" + n, answeringHost));
+                nodes.add(shardNode(nodeReplies.get(n), where + " node #" + n, answeringHost, tls));
             }
             final ShardNode master = shardMaster(nodes);
             if (master == null && slots.length > 0)
@@ -167,12 +184,14 @@ final class TopologyParser
 
     // ------------------------------------------------------------------------------------------------ CLUSTER SHARDS
 
-    private static ShardNode shardNode(final Object reply, final String where, final String answeringHost)
+    private static ShardNode shardNode(final Object reply, final String where, final String answeringHost,
+        final boolean tls)
     {
         final Map<String, Object> node = fields(reply, where);
         final ShardNode parsed = new ShardNode();
         parsed.id = nodeId(required(node, "id", where), where + " \"id\"");
-        final Object port = node.containsKey("port") ? node.get("port") : node.get("tls-port");
+        final String preferred = tls ? "tls-port" : "port";
+        final Object port = node.containsKey(preferred) ? node.get(preferred) : node.get(tls ? "port" : "tls-port");
         if (port == null)
         {
             throw new IllegalArgumentException(where + ": expected a \"port\" or \"tls-port\" field, got fields " +

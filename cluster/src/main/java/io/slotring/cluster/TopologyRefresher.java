@@ -21,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.slotring.codec.SlotHash;
 import io.slotring.engine.RedisServerException;
 import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.engine.internal.RedirectStormWatch;
 import io.slotring.engine.internal.ReplyConverters;
 
 /**
@@ -50,6 +51,10 @@ import io.slotring.engine.internal.ReplyConverters;
  * company (the next node is asked too, at most {@link #MAX_PARALLEL_QUERIES} at once) and the first answer wins.
  * CLUSTER SHARDS is the question (CLUSTER SLOTS on servers before 7); when its answer leaves slots uncovered,
  * CLUSTER SLOTS from the same node is asked too and the view covering more slots wins.
+ *
+ * <p>Redirect storms: once per {@link RedirectStormWatch#DEFAULT_WINDOW_NS} this thread reads every node's MOVED and
+ * ASK counters and emits the Flight Recorder event {@code io.slotring.RedirectStorm} for a node that sent at least
+ * {@link RedirectStormWatch#DEFAULT_THRESHOLD} in that time; the command path only counts, as it does for metrics.
  *
  * <p>Threads: {@link #request()} from any thread (a volatile flag and an unpark); everything else on the
  * refresher's own thread (or the connecting thread before {@link #start()}). It waits parked, never spins, and
@@ -92,6 +97,9 @@ final class TopologyRefresher implements Runnable
     private final long stallAfterNs;
     private final long probeIntervalNs;
     private final ThreadPoolExecutor senders;
+    /** Refresher thread only. */
+    private final RedirectStormWatch storms =
+        new RedirectStormWatch(RedirectStormWatch.DEFAULT_THRESHOLD, RedirectStormWatch.DEFAULT_WINDOW_NS);
     private volatile boolean requested;
     private volatile boolean closed;
     private volatile Thread thread;
@@ -215,6 +223,7 @@ final class TopologyRefresher implements Runnable
             final long now = System.nanoTime();
             final Topology topology = router.topology();
             final long probeDueNs = probeMasters(topology, now);
+            final long stormDueNs = watchRedirects(topology, now);
             final long capNs = failoverSpacingCapNs(topology, now);
             final boolean wantedNow = requested || loadingReplicas || suspecting || topology.hasUnreadyMaster();
             if (wantedNow && !wanted && now - calmSinceNs >= spacingNs(capNs))
@@ -252,6 +261,10 @@ final class TopologyRefresher implements Runnable
             if (probeDueNs - due < 0)
             {
                 due = probeDueNs;
+            }
+            if (stormDueNs - due < 0)
+            {
+                due = stormDueNs;
             }
             LockSupport.parkNanos(this, Math.max(1_000_000L, due - now));
         }
@@ -398,6 +411,31 @@ final class TopologyRefresher implements Runnable
             }
         }
         return dueNs;
+    }
+
+    /**
+     * When due, one {@link RedirectStormWatch} pass over every node of the snapshot (masters, then replicas).
+     *
+     * @return when the next pass is due.
+     */
+    private long watchRedirects(final Topology topology, final long now)
+    {
+        if (now - storms.dueNs(now) < 0)
+        {
+            return storms.dueNs(now);
+        }
+        storms.begin(now);
+        final NodeEndpoint[] masters = topology.masters();
+        for (int i = 0; i < masters.length; i++)
+        {
+            storms.observe(masters[i]);
+            for (final NodeEndpoint replica : topology.replicasAt(i))
+            {
+                storms.observe(replica);
+            }
+        }
+        storms.end();
+        return storms.dueNs(now);
     }
 
     /** @return true when the node left a probe or query unanswered past its bound and answered nothing since. */
@@ -697,7 +735,7 @@ final class TopologyRefresher implements Runnable
             queriedAtNs = slotsSentNs;
             return slots;
         }
-        final TopologyDescription described = TopologyParser.parseShards(shards, node.host());
+        final TopologyDescription described = TopologyParser.parseShards(shards, node.host(), config.tls() != null);
         queriedAtNs = query.sentNs;
         if (described.uncoveredSlots() == 0)
         {

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The router without a cluster: snapshots built from hand-made descriptions over real endpoints that point at
  * closed loopback ports (they try to connect, fail, and back off; nothing is mocked), MOVED patches against
- * refreshes, endpoint retirement, fan-out membership, and the parsing of redirect replies.
+ * refreshes, endpoint retirement and fan-out membership (redirects: {@link ClusterRouterRedirectTest}).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ClusterRouterTest
@@ -205,38 +205,6 @@ class ClusterRouterTest
     }
 
     @Test
-    void redirectsWithoutAHostMeanTheHostOfTheNodeThatReplied()
-    {
-        final ClusterRouter.Redirect empty = ClusterRouter.Redirect.parse("MOVED 1234 :6380", "10.0.0.7");
-        assertThat(empty.slot).isEqualTo(1234);
-        assertThat(empty.host).isEqualTo("10.0.0.7");
-        assertThat(empty.port).isEqualTo(6380);
-        final ClusterRouter.Redirect unknown = ClusterRouter.Redirect.parse("MOVED 1234 ?:6380", "10.0.0.7");
-        assertThat(unknown.address()).isEqualTo("10.0.0.7:6380");
-        assertThat(ClusterRouter.Redirect.parse("ASK 5 redis-b.example:7001", "10.0.0.7").address())
-            .isEqualTo("redis-b.example:7001");
-        assertThat(ClusterRouter.Redirect.parse("MOVED 16383 ::1:7000", "10.0.0.7").host).isEqualTo("::1");
-        // Seeds still need a host.
-        assertThatThrownBy(() -> ClusterConfig.parsePort(":6380")).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void redirectsThatDoNotParseAreRejectedSayingWhatWasExpectedAndWhatCame()
-    {
-        assertUnparseable("MOVED 1234", "expected 'MOVED <slot> <host>:<port>'", "'MOVED 1234'");
-        assertUnparseable("MOVED x 10.0.0.1:6380", "expected a slot number", "'x'");
-        assertUnparseable("MOVED 16384 10.0.0.1:6380", "expected a slot in 0..16383", "16384");
-        assertUnparseable("MOVED 1 10.0.0.1:port", "expected a numeric port", "10.0.0.1:port");
-        assertUnparseable("MOVED 1 10.0.0.1:", "expected host:port", "'10.0.0.1:'");
-        assertUnparseable("ASK 1 6380", "expected host:port", "'6380'");
-        assertUnparseable("MOVED 1 10.0.0.1:0", "expected a port in 1..65535", "0");
-        assertThatThrownBy(() -> ClusterRouter.Redirect.parse("MOVED 1 :6380", null))
-            .isInstanceOf(ClusterRoutingException.class)
-            .hasMessageContaining("no node to take the host from")
-            .hasMessageContaining("':6380'");
-    }
-
-    @Test
     void retryBackoffMustBePositive()
     {
         assertThatThrownBy(() -> ClusterConfig.create().retryBackoff(Duration.ZERO))
@@ -248,15 +216,6 @@ class ClusterRouterTest
             .hasMessageContaining("retryBackoff must be > 0");
         assertThat(ClusterConfig.create().seeds("127.0.0.1:7000").retryBackoff(Duration.ofNanos(1)).conclude()
             .retryBackoffNs()).isEqualTo(1);
-    }
-
-    private static void assertUnparseable(final String message, final String expected, final String came)
-    {
-        assertThatThrownBy(() -> ClusterRouter.Redirect.parse(message, "10.0.0.7"))
-            .isInstanceOf(ClusterRoutingException.class)
-            .hasMessageContaining(expected)
-            .hasMessageContaining(came)
-            .satisfies(ex -> assertThat(((ClusterRoutingException)ex).mayHaveBeenApplied()).isFalse());
     }
 
     /** A loopback peer that accepts every connection and closes it at once, counting them. */

@@ -81,6 +81,8 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     private long maxBulkLength = 512L * 1024 * 1024;
     private ErrorHandler errorHandler = RateLimitedErrorLog.createDefault();
     private PushListener pushListener;
+    /** TLS for every connection; null for plain text. */
+    private TlsSettings tls;
 
     /** Only slotring's configs extend this class. */
     protected ConnectionSettings()
@@ -523,6 +525,19 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     }
 
     /**
+     * TLS on every connection (data, blocking, pub/sub and topology queries). In a cluster the nodes are dialled
+     * at the TLS port {@code CLUSTER SHARDS} reports, and seeds must be TLS ports.
+     *
+     * @param settings the TLS settings, or null for plain text (the default).
+     * @return this.
+     */
+    public S tls(final TlsSettings settings)
+    {
+        mutable().tls = settings;
+        return self();
+    }
+
+    /**
      * @param listener receives RESP3 push frames (out of band; they never complete a command), or null.
      * @return this.
      */
@@ -737,6 +752,14 @@ public abstract class ConnectionSettings<S extends ConnectionSettings<S>>
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * @return the TLS settings, or null for plain text.
+     */
+    public TlsSettings tls()
+    {
+        return tls;
     }
 
     /**

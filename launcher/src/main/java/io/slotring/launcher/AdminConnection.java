@@ -60,6 +60,15 @@ final class AdminConnection implements AutoCloseable
     }
 
     /**
+     * Speaks RESP over a socket the caller connected (and, for TLS, set up); sends no AUTH. Closing the
+     * connection closes the socket.
+     */
+    static AdminConnection over(Socket socket) throws IOException
+    {
+        return new AdminConnection(socket);
+    }
+
+    /**
      * Sends one command and reads its reply.
      *
      * @return String (simple or bulk string), Long (integer), {@code List<Object>} (array), or null (nil)

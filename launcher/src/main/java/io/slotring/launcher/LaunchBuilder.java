@@ -18,6 +18,11 @@ public abstract class LaunchBuilder<B extends LaunchBuilder<B>>
     /** Null: {@code $REDIS_SERVER}, then PATH and well-known directories. */
     Path redisServer;
     Duration timeout = Duration.ofSeconds(30);
+    /** Null and {@link #tlsGenerate} false: no TLS. */
+    TlsMaterial tlsMaterial;
+    /** Generate fresh material into the workspace at start. */
+    boolean tlsGenerate;
+    boolean tlsAuthClients;
 
     LaunchBuilder()
     {
@@ -69,6 +74,50 @@ public abstract class LaunchBuilder<B extends LaunchBuilder<B>>
     }
 
     /**
+     * Serves TLS with this material on a second port of every node ({@code tls-port}, see
+     * {@link RedisNodeHandle#tlsPort()}), next to the plain {@code port}, which stays open (the launcher itself
+     * talks plain text to it). Sets {@code tls-cert-file} / {@code tls-key-file} to the material's server
+     * certificate and key, {@code tls-ca-cert-file} to its CA and {@code tls-auth-clients} as
+     * {@link #tlsAuthClients(boolean)} says; a cluster also gets {@code tls-cluster yes} (the cluster bus is TLS
+     * and nodes announce their TLS ports to TLS clients) and {@code tls-replication yes}. Any of these directives
+     * can still be overridden with {@link #config(String, String)}; {@code tls-port} cannot.
+     *
+     * @param material certificates and keys, e.g. from {@link TlsMaterial#generate(Path)}
+     * @return this builder
+     */
+    public B tls(TlsMaterial material)
+    {
+        this.tlsMaterial = Objects.requireNonNull(material, "material");
+        this.tlsGenerate = false;
+        return self();
+    }
+
+    /**
+     * Like {@link #tls(TlsMaterial)} with material generated afresh at start into the server's or cluster's own
+     * directory (a new CA for each start); read it back with {@code tlsMaterial()}.
+     *
+     * @return this builder
+     */
+    public B tls()
+    {
+        this.tlsMaterial = null;
+        this.tlsGenerate = true;
+        return self();
+    }
+
+    /**
+     * @param required whether TLS clients must present a certificate signed by the CA
+     *                 ({@code tls-auth-clients yes|no}); default false, so clients without a certificate connect,
+     *                 as on managed services. Only takes effect with {@link #tls(TlsMaterial)} or {@link #tls()}.
+     * @return this builder
+     */
+    public B tlsAuthClients(boolean required)
+    {
+        this.tlsAuthClients = required;
+        return self();
+    }
+
+    /**
      * @param timeout bound for startup (and restarts), and for each wait of a cluster's fault operations;
      *                default 30 s
      * @return this builder
@@ -77,5 +126,16 @@ public abstract class LaunchBuilder<B extends LaunchBuilder<B>>
     {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         return self();
+    }
+
+    /**
+     * The material the nodes use, generating it into {@code workspace} if asked to; null without TLS.
+     *
+     * @param workspace the server's or cluster's directory
+     * @return the material, or null
+     */
+    TlsMaterial tlsMaterial(Path workspace)
+    {
+        return tlsGenerate ? TlsMaterial.generate(workspace.resolve("tls")) : tlsMaterial;
     }
 }

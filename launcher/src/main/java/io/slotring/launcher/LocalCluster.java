@@ -43,6 +43,15 @@ public @interface LocalCluster
     /** @return extra redis.conf directives as alternating key, value pairs, e.g. {@code {"requirepass", "s"}} */
     String[] config() default {};
 
+    /**
+     * @return whether to serve TLS too, with material generated into the cluster's directory (see
+     *     {@link LaunchBuilder#tls()}; read it back with {@link LocalRedisCluster#tlsMaterial()})
+     */
+    boolean tls() default false;
+
+    /** @return with {@link #tls()}: whether TLS clients must present a certificate ({@code tls-auth-clients}) */
+    boolean tlsAuthClients() default false;
+
     /** @return bound in seconds for startup and each launcher wait */
     int timeoutSeconds() default 30;
 }

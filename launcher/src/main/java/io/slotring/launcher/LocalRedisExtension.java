@@ -100,6 +100,10 @@ public final class LocalRedisExtension implements BeforeAllCallback, ParameterRe
                     .enableDebugCommand(spec.debugCommand())
                     .timeout(Duration.ofSeconds(spec.timeoutSeconds()));
             forEachPair(spec.config(), builder::config);
+            if (spec.tls())
+            {
+                builder.tls().tlsAuthClients(spec.tlsAuthClients());
+            }
             return new Resource(builder.start());
         }
         LocalServer spec = (LocalServer) declared;
@@ -107,6 +111,10 @@ public final class LocalRedisExtension implements BeforeAllCallback, ParameterRe
                 .enableDebugCommand(spec.debugCommand())
                 .timeout(Duration.ofSeconds(spec.timeoutSeconds()));
         forEachPair(spec.config(), builder::config);
+        if (spec.tls())
+        {
+            builder.tls().tlsAuthClients(spec.tlsAuthClients());
+        }
         return new Resource(builder.start());
     }
 

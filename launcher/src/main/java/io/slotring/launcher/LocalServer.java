@@ -34,6 +34,15 @@ public @interface LocalServer
     /** @return extra redis.conf directives as alternating key, value pairs, e.g. {@code {"requirepass", "s"}} */
     String[] config() default {};
 
+    /**
+     * @return whether to serve TLS too, with material generated into the server's directory (see
+     *     {@link LaunchBuilder#tls()}; read it back with {@link LocalRedisServer#tlsMaterial()})
+     */
+    boolean tls() default false;
+
+    /** @return with {@link #tls()}: whether TLS clients must present a certificate ({@code tls-auth-clients}) */
+    boolean tlsAuthClients() default false;
+
     /** @return bound in seconds for startup and restart */
     int timeoutSeconds() default 30;
 }

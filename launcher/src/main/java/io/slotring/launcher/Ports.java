@@ -12,7 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Picks loopback ports for redis-server.
  *
  * <p>Cluster nodes also listen on {@code port + 10000} (cluster bus), so a port is only handed out when both it
- * and its bus port can be bound. Ports are drawn at random from 20000-29999 so concurrent test JVMs (other
+ * and its bus port can be bound (with {@code tls-cluster yes} the bus is on the TLS port + 10000, and TLS ports come
+ * from here too). Ports are drawn at random from 20000-29999 so concurrent test JVMs (other
  * modules building in parallel) rarely collide; the bind probe is inherently racy, so callers still retry when
  * redis-server itself reports the address in use. Ports handed out by this JVM stay reserved until released so a
  * killed node can be restarted on its old port without another node of this JVM grabbing it meanwhile.

@@ -63,6 +63,29 @@ public final class RedisNodeHandle
         return host() + ":" + port();
     }
 
+    /**
+     * @return the TLS client port when the cluster was started with {@code tls(...)} (the plain {@link #port()}
+     *     stays open next to it), else 0; stable across restarts
+     */
+    public int tlsPort()
+    {
+        return process.tlsPort();
+    }
+
+    /**
+     * @return {@code "127.0.0.1:tlsPort"}
+     * @throws IllegalStateException when the node serves no TLS
+     */
+    public String tlsAddress()
+    {
+        int tls = tlsPort();
+        if (tls == 0)
+        {
+            throw new IllegalStateException(this + " serves no TLS: start the cluster with tls(...)");
+        }
+        return host() + ":" + tls;
+    }
+
     /** @return the 40-character cluster node id */
     public String nodeId()
     {
@@ -114,7 +137,8 @@ public final class RedisNodeHandle
     @Override
     public String toString()
     {
-        return address() + " " + (role == Role.MASTER ? "master" : "replica") + " " + ClusterView.shortId(nodeId)
+        return address() + (tlsPort() > 0 ? " (tls " + tlsPort() + ")" : "") + " "
+                + (role == Role.MASTER ? "master" : "replica") + " " + ClusterView.shortId(nodeId)
                 + (process.isAlive() ? (process.isPaused() ? " (paused)" : "") : " (dead)");
     }
 }

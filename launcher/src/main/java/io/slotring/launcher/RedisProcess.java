@@ -30,6 +30,8 @@ final class RedisProcess
     private final Object callLock = new Object();
 
     private volatile int port = -1;
+    /** 0 without TLS; like the port, kept across restarts. */
+    private volatile int tlsPort;
     /** Once a start succeeded the port is the node's identity (clients and cluster peers know it): never change it. */
     private volatile boolean portConfirmed;
     private volatile Process process;
@@ -66,6 +68,12 @@ final class RedisProcess
     int port()
     {
         return port;
+    }
+
+    /** @return the TLS port, 0 when the config serves no TLS */
+    int tlsPort()
+    {
+        return tlsPort;
     }
 
     Path dir()
@@ -110,6 +118,10 @@ final class RedisProcess
     void spawnOn(int chosenPort)
     {
         port = chosenPort;
+        if (config.isTls())
+        {
+            tlsPort = Ports.reserve();
+        }
         spawnOnPort();
     }
 
@@ -125,7 +137,7 @@ final class RedisProcess
     {
         try
         {
-            Files.writeString(confFile, config.render(port, dir), StandardCharsets.UTF_8);
+            Files.writeString(confFile, config.render(port, tlsPort, dir), StandardCharsets.UTF_8);
             logOffset = Files.exists(logFile) ? Files.size(logFile) : 0;
             ProcessBuilder builder = new ProcessBuilder(binary.toString(), confFile.toString())
                     .directory(dir.toFile())
@@ -162,6 +174,12 @@ final class RedisProcess
                     Hygiene.untrack(p);
                     Ports.release(port);
                     port = Ports.reserve();
+                    if (tlsPort > 0)
+                    {
+                        // The taken one may have been the TLS port: move both.
+                        Ports.release(tlsPort);
+                        tlsPort = Ports.reserve();
+                    }
                     attempts++;
                     // A failed cluster node may already have written nodes.conf naming its old port: start clean.
                     deleteQuietly(dir.resolve("nodes.conf"));
@@ -279,6 +297,10 @@ final class RedisProcess
             {
                 Ports.release(port);
             }
+            if (tlsPort > 0)
+            {
+                Ports.release(tlsPort);
+            }
         }
     }
 
@@ -378,6 +400,6 @@ final class RedisProcess
     @Override
     public String toString()
     {
-        return name + " (" + HOST + ":" + port + ")";
+        return name + " (" + HOST + ":" + port + (tlsPort > 0 ? ", tls " + tlsPort : "") + ")";
     }
 }

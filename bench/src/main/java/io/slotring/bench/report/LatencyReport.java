@@ -133,14 +133,16 @@ public final class LatencyReport
     {
         final BenchSettings settings = results.settings;
         final StringBuilder md = new StringBuilder(24 * 1024);
-        md.append("# Latency against load: slotring vs Lettuce vs Jedis (").append(LocalDate.now()).append(")\n\n");
+        md.append("# Latency against load").append(settings.tls ? " (TLS)" : "")
+            .append(": slotring vs Lettuce vs Jedis (").append(LocalDate.now()).append(")\n\n");
         md.append("Command:\n\n```\n").append(settings.commandLine).append("\n```\n\n");
         Markdown.clusterMachine(md, machine, redisVersions);
 
         md.append("## Setup\n\n");
         md.append("- Cluster: ").append(settings.seeds == null ? "embedded, " + masters.size() + " masters, 0 "
             + "replicas (io.slotring.launcher.LocalRedisCluster), on this machine" : "external, seeds " +
-            settings.seeds).append(".\n");
+            settings.seeds).append(settings.tls ? "; every client over TLS (`--tls`: the nodes' tls-port, server "
+            + "certificate verified against the run's CA and host 127.0.0.1)" : "").append(".\n");
         md.append("- Workload: op ").append(results.op.label()).append(", ").append(settings.keys)
             .append(" keys of ").append(settings.keySize).append(" B, values of ").append(settings.valueSize)
             .append(" B, keys drawn uniformly").append(settings.verify ? "; every reply verified" : "")

@@ -81,7 +81,8 @@ public final class Report
     String markdown(final String svgName)
     {
         final StringBuilder md = new StringBuilder(16 * 1024);
-        md.append("# Cluster benchmark: slotring vs Lettuce vs Jedis vs redis-benchmark (")
+        md.append("# Cluster benchmark").append(settings.compareTls ? " (plain text vs TLS)" : settings.tls ?
+            " (TLS)" : "").append(": slotring vs Lettuce vs Jedis vs redis-benchmark (")
             .append(LocalDate.now()).append(")\n\n");
         md.append("Command:\n\n```\n").append(settings.commandLine).append("\n```\n\n");
         Markdown.clusterMachine(md, machine, redisVersions);
@@ -90,6 +91,15 @@ public final class Report
         md.append("- Cluster: ").append(settings.seeds == null ? "embedded, " + masters.size() +
             " masters, 0 replicas (io.slotring.launcher.LocalRedisCluster), on this machine" : "external, seeds " +
             settings.seeds).append("; masters ").append(masters).append(".\n");
+        md.append("- Transport: ").append(settings.compareTls ? "plain text and TLS (`--compare-tls`): in every "
+            + "round each client runs on the plain ports, then as `<client>+tls` on the TLS ports" : settings.tls ?
+            "TLS (`--tls`)" : "plain text").append(settings.clusterTls() ? "; TLS = the nodes' `tls-port` (a fresh "
+            + "CA per run, `tls-cluster yes`, no client certificate asked), every client verifying the server "
+            + "certificate against the CA and the host 127.0.0.1: slotring TlsSettings, Lettuce SslVerifyMode.FULL "
+            + "and Jedis SslVerifyMode.FULL (JDK TLS, whose negotiated protocol and cipher are the JDK's defaults), "
+            + "redis-benchmark `--tls --cacert` (OpenSSL via hiredis: the chain is verified, the host name is not); "
+            + "the harness's own connections stay plain text" : "")
+            .append(".\n");
         md.append("- Workload: ").append(settings.keys).append(" keys of ").append(settings.keySize)
             .append(" B (`bench:<i>:` + '0' padding), values of ").append(settings.valueSize)
             .append(" B (`val:<i>:` + 'X' padding); GETs drawn uniformly from the written keys; mixed = every ")
@@ -118,18 +128,19 @@ public final class Report
             + "rounds.\n\n");
 
         md.append("## Results (median over rounds)\n\n");
-        md.append("| op | client | ops/s | CPU \u00b5s/op | alloc B/op | cs/op | p50 \u00b5s | p99 \u00b5s | "
+        md.append("| op | client | TLS | ops/s | CPU \u00b5s/op | alloc B/op | cs/op | p50 \u00b5s | p99 \u00b5s | "
             + "p99.9 \u00b5s | p99.99 \u00b5s | GC (n / ms) | rounds | status |\n");
-        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (final Summary s : summaries)
         {
             md.append("| ").append(s.op.label()).append(" | ").append(s.client).append(" | ")
+                .append(s.rounds.get(0).tls ? "yes" : "no").append(" | ")
                 .append(Summary.fmt(s.opsPerSec(), 0)).append(" | ").append(Summary.fmt(s.cpuUsPerOp(), 2))
                 .append(" | ").append(Summary.fmt(s.allocBytesPerOp(), 0)).append(" | ")
                 .append(Summary.fmt(s.csPerOp(), 2)).append(" | ").append(Summary.fmt(s.p50Us(), 0)).append(" | ")
                 .append(Summary.fmt(s.p99Us(), 0)).append(" | ")
                 .append(Summary.fmt(s.p999Us(), 0)).append(" | ").append(Summary.fmt(s.p9999Us(), 0)).append(" | ")
-                .append(s.client.equals(ClientFactory.REDIS_BENCHMARK) ? "n/a" : s.gcCount() + " / " + s.gcMillis())
+                .append(s.client.startsWith(ClientFactory.REDIS_BENCHMARK) ? "n/a" : s.gcCount() + " / " + s.gcMillis())
                 .append(" | ").append(s.rounds.size()).append(" | ").append(cell(s.status())).append(" |\n");
         }
         md.append('\n');
@@ -166,6 +177,11 @@ public final class Report
                 }
             }
             md.append('\n');
+        }
+
+        if (settings.compareTls)
+        {
+            tlsAgainstPlain(md);
         }
 
         md.append("## Latency\n\n![latency by percentile](").append(svgName).append(")\n\n");
@@ -239,9 +255,9 @@ public final class Report
         }
         for (final RunResult r : results)
         {
-            if (r.client.equals(ClientFactory.REDIS_BENCHMARK) && r.note != null)
+            if (r.client.startsWith(ClientFactory.REDIS_BENCHMARK) && r.note != null)
             {
-                md.append("redis-benchmark ").append(r.op.label()).append(" round ").append(r.round)
+                md.append(r.client).append(' ').append(r.op.label()).append(" round ").append(r.round)
                     .append(" ran: `").append(r.note).append('`');
                 if (r.hitRatio != null)
                 {
@@ -268,6 +284,52 @@ public final class Report
         }
         return md.toString();
     }
+
+    /**
+     * {@code --compare-tls}: each client's TLS runs against its plain-text runs, and slotring's ratio to each peer
+     * over TLS against the same ratio in plain text (the goal: no lower over TLS).
+     */
+    private void tlsAgainstPlain(final StringBuilder md)
+    {
+        md.append("## TLS against plain text\n\n");
+        md.append("Per client, medians over rounds: TLS/plain = the client's `+tls` figure over its plain-text figure "
+            + "(throughput below 1: TLS costs that share; CPU/op above 1: TLS costs that much more CPU). slotring/peer "
+            + "= slotring ops/s over the peer's, in plain text and over TLS.\n\n");
+        md.append("| op | client | plain ops/s | TLS ops/s | TLS/plain ops/s | plain CPU \u00b5s/op | TLS CPU "
+            + "\u00b5s/op | TLS/plain CPU/op | plain B/op | TLS B/op | slotring/peer plain | slotring/peer TLS |\n")
+            .append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (final Op op : settings.ops)
+        {
+            final Summary minePlain = Summary.find(summaries, ClientFactory.SLOTRING, op);
+            final Summary mineTls = Summary.find(summaries, ClientFactory.SLOTRING + TLS_SUFFIX, op);
+            for (final Summary plain : summaries)
+            {
+                if (plain.op != op || plain.client.endsWith(TLS_SUFFIX))
+                {
+                    continue;
+                }
+                final Summary tls = Summary.find(summaries, plain.client + TLS_SUFFIX, op);
+                final boolean peer = !plain.client.equals(ClientFactory.SLOTRING);
+                md.append("| ").append(op.label()).append(" | ").append(plain.client).append(" | ")
+                    .append(Summary.fmt(plain.opsPerSec(), 0)).append(" | ")
+                    .append(tls == null ? "n/a" : Summary.fmt(tls.opsPerSec(), 0)).append(" | ")
+                    .append(tls == null ? "n/a" : ratio(tls.opsPerSec(), plain.opsPerSec())).append(" | ")
+                    .append(Summary.fmt(plain.cpuUsPerOp(), 2)).append(" | ")
+                    .append(tls == null ? "n/a" : Summary.fmt(tls.cpuUsPerOp(), 2)).append(" | ")
+                    .append(tls == null ? "n/a" : ratio(tls.cpuUsPerOp(), plain.cpuUsPerOp())).append(" | ")
+                    .append(Summary.fmt(plain.allocBytesPerOp(), 0)).append(" | ")
+                    .append(tls == null ? "n/a" : Summary.fmt(tls.allocBytesPerOp(), 0)).append(" | ")
+                    .append(peer && minePlain != null ? ratio(minePlain.opsPerSec(), plain.opsPerSec()) : "")
+                    .append(" | ")
+                    .append(peer && mineTls != null && tls != null ? ratio(mineTls.opsPerSec(), tls.opsPerSec()) : "")
+                    .append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    /** Suffix of a client's TLS runs under {@code --compare-tls} (ClusterBench.TLS_SUFFIX). */
+    private static final String TLS_SUFFIX = "+tls";
 
     /** The medians table for stderr. */
     public String table()
@@ -298,6 +360,29 @@ public final class Report
                     out.append(String.format(Locale.ROOT, "%-5s slotring/%-15s throughput x%s  cpu/op x%s%n",
                         op.label(), peer.client, ratio(mine.opsPerSec(), peer.opsPerSec()),
                         ratio(mine.cpuUsPerOp(), peer.cpuUsPerOp())));
+                }
+            }
+        }
+        if (settings.compareTls)
+        {
+            for (final Op op : settings.ops)
+            {
+                final Summary slotringTls = Summary.find(summaries, ClientFactory.SLOTRING + TLS_SUFFIX, op);
+                for (final Summary tls : summaries)
+                {
+                    if (tls.op != op || !tls.client.endsWith(TLS_SUFFIX))
+                    {
+                        continue;
+                    }
+                    final String base = tls.client.substring(0, tls.client.length() - TLS_SUFFIX.length());
+                    final Summary plain = Summary.find(summaries, base, op);
+                    out.append(String.format(Locale.ROOT, "%-5s %-15s tls/plain throughput x%s  cpu/op x%s  "
+                        + "B/op %s -> %s%s%n", op.label(), base, plain == null ? "n/a" :
+                        ratio(tls.opsPerSec(), plain.opsPerSec()), plain == null ? "n/a" :
+                        ratio(tls.cpuUsPerOp(), plain.cpuUsPerOp()), plain == null ? "n/a" :
+                        Summary.fmt(plain.allocBytesPerOp(), 0), Summary.fmt(tls.allocBytesPerOp(), 0),
+                        slotringTls == null || tls == slotringTls ? "" : "  slotring+tls/" + tls.client +
+                        " throughput x" + ratio(slotringTls.opsPerSec(), tls.opsPerSec())));
                 }
             }
         }

@@ -34,7 +34,10 @@ final class CommandSlot
 {
     static final int KIND_HANDLER = 1;
     static final int KIND_FUTURE = 2;
-    /** Engine-internal command (ASKING ahead of an ASK redirect): its reply or failure goes nowhere. */
+    /**
+     * Internal command (a routing layer's pre-command, e.g. ASKING ahead of an ASK redirect): its reply or failure
+     * goes nowhere.
+     */
     static final int KIND_INTERNAL = 3;
     /**
      * Claimed, then abandoned before it was complete (encoding failed): published with no bytes so the ring moves

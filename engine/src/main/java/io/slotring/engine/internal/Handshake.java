@@ -4,6 +4,7 @@ import java.nio.CharBuffer;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
+import io.slotring.codec.internal.CommandHeader;
 import io.slotring.codec.internal.RespEncoder;
 import io.slotring.engine.ConnectionSettings;
 import io.slotring.engine.Credentials;
@@ -11,7 +12,8 @@ import io.slotring.engine.Credentials;
 /**
  * The connection handshake as a small state machine: {@code HELLO 3 [AUTH user pass] [SETNAME name]}, falling
  * back to RESP2 ({@code AUTH}, {@code CLIENT SETNAME}) on servers without HELLO, then {@code SELECT} when a
- * database other than 0 is configured. One step is in flight at a time.
+ * database other than 0 is configured, then the post-handshake commands the routing layer supplied (for a cluster
+ * replica, {@code READONLY}), in order. One step is in flight at a time.
  *
  * <p>Secrets: the password is encoded straight into the connection's control buffer and never put in a String,
  * a message or {@code toString()}. Owned by one connection's I/O agent.
@@ -24,23 +26,59 @@ final class Handshake
     private static final int SELECT = 4;
     private static final int DONE = 5;
     private static final int PING_STEP = 6;
-    private static final int READONLY = 7;
+    /** A post-handshake command, {@link #postHandshake}[{@link #postIndex}]. */
+    private static final int POST = 7;
+
+    /** No post-handshake commands. */
+    static final CommandHeader[] NO_COMMANDS = new CommandHeader[0];
 
     /** Not a handshake: the idle PING reuses the control-buffer path. */
-    static final Handshake PING = new Handshake(null, false);
+    static final Handshake PING = new Handshake(null, NO_COMMANDS);
 
     private final ConnectionSettings<?> config;
-    private final boolean readOnly;
+    /** Opaque to the engine: whole commands without arguments, sent after the handshake proper. Immutable. */
+    private final CommandHeader[] postHandshake;
+    /** Which post-handshake command is in flight while {@code step == POST}. */
+    private int postIndex;
     private int step;
     private String failure;
     /** The credentials of this handshake, asked of the config's supplier once per connect; null for none. */
     private Credentials credentials;
 
-    Handshake(final ConnectionSettings<?> config, final boolean readOnly)
+    /**
+     * @param config        the connection's settings; null only for {@link #PING}.
+     * @param postHandshake sent after the handshake, in order (see {@link #checkedCommands}); not copied.
+     */
+    Handshake(final ConnectionSettings<?> config, final CommandHeader[] postHandshake)
     {
         this.config = config;
-        this.readOnly = readOnly;
+        this.postHandshake = postHandshake;
         this.step = config == null ? PING_STEP : DONE;
+    }
+
+    /**
+     * @param commands post-handshake commands as a routing layer hands them over.
+     * @return a private copy (null for none becomes none).
+     * @throws IllegalArgumentException when one is null or has arguments: only whole commands can be sent as they
+     *                                  are.
+     */
+    static CommandHeader[] checkedCommands(final CommandHeader[] commands)
+    {
+        if (commands == null || commands.length == 0)
+        {
+            return NO_COMMANDS;
+        }
+        final CommandHeader[] copy = commands.clone();
+        for (final CommandHeader command : copy)
+        {
+            if (command == null || command.argc() != 1)
+            {
+                throw new IllegalArgumentException("post-handshake commands must be whole commands without " +
+                    "arguments, got " + (command == null ? "null" : command.name() + " announcing " +
+                    command.argc() + " elements"));
+            }
+        }
+        return copy;
     }
 
     void begin()
@@ -70,7 +108,12 @@ final class Handshake
         chars += sized != null && sized.username() != null ? sized.username().length() : 0;
         chars += sized != null ? sized.passwordLength() : 0;
         chars += config.clientName() != null ? config.clientName().length() : 0;
-        return (int)Math.min(Integer.MAX_VALUE, 256 + 3 * chars);
+        long post = 0;
+        for (final CommandHeader command : postHandshake)
+        {
+            post = Math.max(post, command.length());
+        }
+        return (int)Math.min(Integer.MAX_VALUE, 256 + 3 * chars + post);
     }
 
     /**
@@ -88,8 +131,8 @@ final class Handshake
                 return "CLIENT SETNAME";
             case SELECT:
                 return "SELECT";
-            case READONLY:
-                return "READONLY";
+            case POST:
+                return postHandshake[postIndex].name();
             case PING_STEP:
                 return "PING";
             default:
@@ -147,8 +190,8 @@ final class Handshake
             case PING_STEP:
                 encoder.arrayHeader(1).bulk("PING");
                 break;
-            case READONLY:
-                encoder.arrayHeader(1).bulk("READONLY");
+            case POST:
+                encoder.header(postHandshake[postIndex]);
                 break;
             default:
                 throw new IllegalStateException("no handshake step to encode in step " + step);
@@ -204,13 +247,16 @@ final class Handshake
                 }
                 step = tail();
                 return true;
-            case READONLY:
+            case POST:
                 if (error != null)
                 {
-                    failure = "READONLY: " + error;
+                    failure = postHandshake[postIndex].name() + ": " + error;
                     return false;
                 }
-                step = DONE;
+                if (++postIndex == postHandshake.length)
+                {
+                    step = DONE;
+                }
                 return true;
             case PING_STEP:
                 if (error != null && !error.startsWith("NOAUTH"))
@@ -279,9 +325,10 @@ final class Handshake
         return config.database() != 0 ? SELECT : tail();
     }
 
-    /** The last step: READONLY on replica connections of a cluster, else done. */
+    /** After the handshake proper: the first post-handshake command, if any, else done. */
     private int tail()
     {
-        return readOnly ? READONLY : DONE;
+        postIndex = 0;
+        return postHandshake.length > 0 ? POST : DONE;
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import io.slotring.codec.internal.CommandHeader;
 import io.slotring.engine.ConnectionSettings;
 import io.slotring.engine.RedisConnectionException;
 import io.slotring.engine.ReplyHandler;
@@ -71,18 +72,24 @@ public final class IoRuntime implements AutoCloseable
     /**
      * Creates an endpoint and hands its connections to the agents; they connect in the background.
      *
-     * @param host     node host.
-     * @param port     node port.
-     * @param readOnly send READONLY after the handshake (cluster replica reads).
+     * @param host          node host.
+     * @param port          node port.
+     * @param readOnly      opened for replica reads (a metrics label; what the node must be told comes next).
+     * @param postHandshake whole commands without arguments that every connection of the node sends after its
+     *                      handshake, in order, before any other command (the routing layer's: READONLY for a
+     *                      cluster replica); a refusal fails the connect, naming the command and the server's error.
+     *                      None for a plain node.
      * @return the endpoint.
+     * @throws IllegalArgumentException when a post-handshake command is null or has arguments.
      */
-    public synchronized NodeEndpoint endpoint(final String host, final int port, final boolean readOnly)
+    public synchronized NodeEndpoint endpoint(final String host, final int port, final boolean readOnly,
+        final CommandHeader... postHandshake)
     {
         if (closing)
         {
             throw new RedisConnectionException("client closed", false, null);
         }
-        final NodeEndpoint endpoint = new NodeEndpoint(this, host, port, readOnly);
+        final NodeEndpoint endpoint = new NodeEndpoint(this, host, port, readOnly, postHandshake);
         for (final NodeConnection connection : endpoint.connections())
         {
             agents[nextAgent++ % agents.length].add(connection);

@@ -6,11 +6,12 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
 
 /**
  * Java Flight Recorder events for what operations teams look for in a recording: connections made and lost,
- * commands that timed out, topology changes. Emitted only on those cold paths, never per command; when no
- * recording has them enabled, {@code shouldCommit()} is a field read and nothing is allocated.
+ * commands that timed out, topology changes, redirect storms. Emitted only on those cold paths, never per command;
+ * when no recording has them enabled, {@code shouldCommit()} is a field read and nothing is allocated.
  *
  * <p>Enable them in a recording with {@code jfr configure} or {@code -XX:StartFlightRecording} settings
  * ({@code io.slotring.*}); they are enabled by default, without stack traces.
@@ -81,6 +82,27 @@ public final class JfrEvents
         int replicas;
     }
 
+    /** A node sent many MOVED/ASK redirects in a short time: a migration or a stale slot table under load. */
+    @Name("io.slotring.RedirectStorm")
+    @Label("Redis Redirect Storm")
+    @Category({"slotring", "Cluster"})
+    @Description("A node answered at least the threshold of MOVED/ASK redirects within the window")
+    @StackTrace(false)
+    static final class RedirectStorm extends Event
+    {
+        @Label("Node")
+        String node;
+        @Label("MOVED")
+        long moved;
+        @Label("ASK")
+        long asked;
+        @Label("Window")
+        @Timespan(Timespan.NANOSECONDS)
+        long window;
+        @Label("Threshold")
+        long threshold;
+    }
+
     static void connected(final String node, final String connection)
     {
         final Connect event = new Connect();
@@ -112,6 +134,30 @@ public final class JfrEvents
             event.connection = connection;
             event.command = command;
             event.written = written;
+            event.commit();
+        }
+    }
+
+    /**
+     * Emitted by {@link RedirectStormWatch} on the cluster's refresher thread, never on the command path.
+     *
+     * @param node      {@code host:port} that sent the redirects.
+     * @param moved     MOVED replies it sent in the window.
+     * @param asked     ASK replies it sent in the window.
+     * @param windowNs  how long the window was.
+     * @param threshold the redirects per window that make a storm.
+     */
+    static void redirectStorm(final String node, final long moved, final long asked, final long windowNs,
+        final long threshold)
+    {
+        final RedirectStorm event = new RedirectStorm();
+        if (event.shouldCommit())
+        {
+            event.node = node;
+            event.moved = moved;
+            event.asked = asked;
+            event.window = windowNs;
+            event.threshold = threshold;
             event.commit();
         }
     }

@@ -22,6 +22,7 @@ import io.slotring.engine.RedisBackPressureException;
 import io.slotring.engine.RedisConnectionException;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.RedisTimeoutException;
+import io.slotring.engine.TlsSettings;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -61,6 +62,8 @@ public final class NodeConnection
     static final int RESOLVING = 5;
     /** The node left the topology: no reconnect; queued commands are re-routed, then the agent drops it. */
     static final int RETIRED = 6;
+    /** TCP connected, TLS handshake in progress (only with {@code tls} configured); Redis's handshake follows. */
+    static final int TLS_HANDSHAKE = 7;
 
     /** {@link #readAsCaller} outcomes. */
     static final int READ_WAIT = 0;
@@ -100,6 +103,10 @@ public final class NodeConnection
     private int lastFamily;
 
     private SocketChannel channel;
+    /** TLS settings of the config, or null for plain text. */
+    private final TlsSettings tlsSettings;
+    /** The TLS layer over {@link #channel} while connected with TLS, else null; driver only, one per socket. */
+    private TlsChannel tls;
     private SelectionKey selectionKey;
     private int state = DISCONNECTED;
     /** True from a connection failure until the next successful handshake: one onConnectionLost per outage. */
@@ -202,8 +209,9 @@ public final class NodeConnection
         this.pool = pool;
         this.endpoint = endpoint;
         this.redirectHandler = endpoint.redirectHandler();
+        this.tlsSettings = config.tls();
         this.ring = new CommandRing(config.ringSize(), config.slotCapacity());
-        this.handshake = new Handshake(config, readOnly);
+        this.handshake = new Handshake(config, endpoint.postHandshake());
         this.decoder = new RespDecoder(config.maxDepth(), config.maxBulkLength());
         this.redirected = new RedirectedCommand(pool);
         this.metrics = endpoint.runtime().metrics();
@@ -266,6 +274,9 @@ public final class NodeConnection
                 return "looking up host " + host;
             case CONNECTING:
                 return "TCP connect to " + host + ':' + port + " in progress";
+            case TLS_HANDSHAKE:
+                return "TCP connected to " + host + ':' + port + ", but no TLS handshake answer yet (a plain-text " +
+                    "port never answers one: is this the server's tls-port?)";
             case HANDSHAKE:
                 return "TCP connected to " + host + ':' + port + ", but the server did not answer the handshake (" +
                     handshake.stepName() + ")";
@@ -364,6 +375,16 @@ public final class NodeConnection
                     }
                     break;
 
+                case TLS_HANDSHAKE:
+                    work += failExpiredQueued(nowNs);
+                    work += tlsStep(nowNs);
+                    if (state == TLS_HANDSHAKE && nowNs - stateDeadlineNs > 0)
+                    {
+                        throw new IOException("TCP connected, but the TLS handshake with " + host + ':' + port +
+                            " did not finish within " + config.connectTimeoutNs() / 1_000_000 + "ms");
+                    }
+                    break;
+
                 case HANDSHAKE:
                     work += failExpiredQueued(nowNs);
                     work += flush(nowNs);
@@ -456,6 +477,10 @@ public final class NodeConnection
                     return 1;
                 }
                 return 0;
+            }
+            if (state == TLS_HANDSHAKE)
+            {
+                return tlsStep(nowNs);
             }
             if (state != READY && state != HANDSHAKE)
             {
@@ -786,7 +811,7 @@ public final class NodeConnection
      */
     boolean hasPendingOutput()
     {
-        if (control.hasRemaining() || partialBytes > 0)
+        if (control.hasRemaining() || partialBytes > 0 || tls != null && tls.hasPendingOutput())
         {
             return true;
         }
@@ -891,7 +916,47 @@ public final class NodeConnection
         {
             selectionKey = channel.register(agent.selector(), SelectionKey.OP_READ, this);
         }
-        beginHandshake(nowNs);
+        if (tlsSettings == null)
+        {
+            beginHandshake(nowNs);
+            return;
+        }
+        // A new engine per socket: a TLS session's state cannot outlive its connection.
+        tls = new TlsChannel(tlsSettings.createEngine(host, port), channel);
+        state(TLS_HANDSHAKE);
+        stateDeadlineNs = nowNs + config.connectTimeoutNs();
+        tlsStep(nowNs);
+    }
+
+    /**
+     * Driver (agent): advances the TLS handshake; once it is done, Redis's own handshake ({@code HELLO}) starts over
+     * the TLS layer. A certificate the trust material rejects, or a name it does not carry, refuses the connection
+     * as a wrong password does: connect waits fail at once with the JDK's reason, and reconnects keep trying.
+     */
+    private int tlsStep(final long nowNs) throws IOException
+    {
+        final int step;
+        try
+        {
+            step = tls.handshake();
+        }
+        catch (final javax.net.ssl.SSLException ex)
+        {
+            final String message = String.valueOf(ex.getMessage());
+            final String why = name + ": TLS handshake with " + host + ':' + port + " failed: " + message +
+                (message.contains("nrecognized") || message.contains("plaintext") ?
+                " (the server did not answer in TLS: is this its tls-port?)" : "");
+            // The reason first, then the flag: a connect wait that sees the flag must find the reason.
+            lastError = why;
+            refused = true;
+            throw new RedisConnectionException(why, false, ex);
+        }
+        if (step == TlsChannel.HANDSHAKE_DONE)
+        {
+            beginHandshake(nowNs);
+            return 1 + flush(nowNs);
+        }
+        return 0;
     }
 
     /**
@@ -947,6 +1012,12 @@ public final class NodeConnection
 
     private int flush(final long nowNs) throws IOException
     {
+        if (tls != null && tls.hasPendingOutput() && !tls.flushNetOut())
+        {
+            // The last batch's ciphertext still waits for room in the send buffer: nothing more fits behind it.
+            outputBlocked = true;
+            return 0;
+        }
         int count = 0;
         if (control.hasRemaining())
         {
@@ -969,13 +1040,13 @@ public final class NodeConnection
             outputBlocked = false;
             return 0;
         }
-        final long written = channel.write(iov, 0, count);
+        final long written = tls == null ? channel.write(iov, 0, count) : tls.write(iov, 0, count);
         if (written > 0)
         {
             counters.onWritten(written);
             lastActivityNs = nowNs;
         }
-        boolean blocked = control.hasRemaining();
+        boolean blocked = control.hasRemaining() || tls != null && tls.hasPendingOutput();
         for (int i = firstSlot; i < count; i++)
         {
             final ByteBuffer view = iov[i];
@@ -1030,12 +1101,27 @@ public final class NodeConnection
 
     private int read(final long nowNs) throws IOException
     {
+        final int result = readOnce(nowNs);
+        if (tls != null)
+        {
+            // Whole TLS records already taken off the socket would never be reported by a selector: decode them now.
+            while (result > 0 && (state == READY || state == HANDSHAKE) && tls.hasBufferedInput() &&
+                readOnce(nowNs) > 0)
+            {
+                // each pass decodes and completes what one more record held
+            }
+        }
+        return result;
+    }
+
+    private int readOnce(final long nowNs) throws IOException
+    {
         if (recvEnd == recv.capacity())
         {
             makeRoom();
         }
         recv.limit(recv.capacity()).position(recvEnd);
-        final int bytes = channel.read(recv);
+        final int bytes = tls == null ? channel.read(recv) : tls.read(recv);
         if (bytes < 0)
         {
             throw new IOException("connection closed by the server");
@@ -1214,39 +1300,34 @@ public final class NodeConnection
         metrics.record(lastFamily, replyNs - slot.submitNs);
     }
 
-    /** Driver: a redirect-class reply the routing layer took over. */
-    private void countRedirect(final RespReader reply)
+    /** Driver: a reply the routing layer took over, counted as the handler named it (the engine reads none). */
+    private void countRedirect(final RedirectedCommand view)
     {
-        if (reply.contentStartsWith(MOVED))
+        switch (view.counted())
         {
-            counters.onMoved();
-        }
-        else if (reply.contentStartsWith(ASK))
-        {
-            counters.onAsk();
-        }
-        else
-        {
-            counters.onRetryReply();
+            case RedirectedCommand.COUNT_MOVED:
+                counters.onMoved();
+                break;
+            case RedirectedCommand.COUNT_ASK:
+                counters.onAsk();
+                break;
+            default:
+                counters.onRetryReply();
+                break;
         }
     }
 
-    private static final byte[] MOVED = "MOVED ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] ASK = "ASK ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] TRYAGAIN = "TRYAGAIN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] CLUSTERDOWN = "CLUSTERDOWN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] LOADING = "LOADING".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] MASTERDOWN = "MASTERDOWN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /**
-     * Errors that say "not executed here, try elsewhere or later": the command was certainly not applied. LOADING
-     * and MASTERDOWN are among them so a replica read can fall back to the master.
+     * Driver: an error reply the routing layer wants ("not executed here, try elsewhere or later": the command was
+     * certainly not applied). Which errors those are is the handler's alone to say; only error replies are asked
+     * about, so a command's ordinary reply pays one type compare.
      */
-    private static boolean isRedirect(final RespReader reply)
+    private boolean isRedirect(final RespReader reply)
     {
-        return reply.type() == RespType.ERROR && (reply.contentStartsWith(MOVED) || reply.contentStartsWith(ASK) ||
-            reply.contentStartsWith(TRYAGAIN) || reply.contentStartsWith(CLUSTERDOWN) ||
-            reply.contentStartsWith(LOADING) || reply.contentStartsWith(MASTERDOWN));
+        return reply.type() == RespType.ERROR && redirectHandler.wantsReply(reply);
     }
 
     /**
@@ -1267,7 +1348,7 @@ public final class NodeConnection
             {
                 return false;
             }
-            countRedirect(reply);
+            countRedirect(view);
             if (!view.taken())
             {
                 failSlot(slot, new RedisBackPressureException(name + ": command " + slot.commandName +
@@ -1520,6 +1601,11 @@ public final class NodeConnection
     private void closeChannel()
     {
         selectionKey = null;
+        if (tls != null)
+        {
+            tls.close();
+            tls = null;
+        }
         if (channel != null)
         {
             try
@@ -1647,7 +1733,8 @@ public final class NodeConnection
                     break;
                 }
             }
-            // An ASKING ahead of a re-routed command belongs to this node only: it is dropped with it.
+            // A pre-command (the routing layer's, e.g. ASKING) ahead of a re-routed command belongs to this node
+            // only: it is dropped with it.
             sentSeq = sequence;
             finishSlot(slot, sequence);
             moved++;

@@ -46,14 +46,17 @@ public final class NodeEndpoint
      */
     public static final int PINNED = -3;
 
-    private static final CommandHeader ASKING = CommandHeader.of(1, "ASKING");
-
     private final IoRuntime runtime;
     private final ConnectionSettings<?> config;
     private final BufferPool pool;
     private final String host;
     private final int port;
     private final boolean readOnly;
+    /**
+     * Sent by every connection of this node after its handshake, in order (the routing layer's, e.g. READONLY for
+     * replica reads); immutable, read by the connections' constructors.
+     */
+    private final CommandHeader[] postHandshake;
     private final NodeConnection[] connections;
     /** Blocking commands and transactions: a small pool of connections opened on first use. */
     private final DedicatedConnections dedicated;
@@ -68,7 +71,13 @@ public final class NodeEndpoint
     /** Set once by {@link #retire()} (any thread); producers and re-sends check it. */
     private volatile boolean retired;
 
-    NodeEndpoint(final IoRuntime runtime, final String host, final int port, final boolean readOnly)
+    /**
+     * @param readOnly      the routing layer opened it for replica reads: metrics label its connections replicas.
+     * @param postHandshake whole commands without arguments each connection sends after its handshake, in order;
+     *                      a refusal fails the connect, naming the command and the server's error.
+     */
+    NodeEndpoint(final IoRuntime runtime, final String host, final int port, final boolean readOnly,
+        final CommandHeader... postHandshake)
     {
         this.runtime = runtime;
         this.config = runtime.config();
@@ -76,6 +85,7 @@ public final class NodeEndpoint
         this.host = host;
         this.port = port;
         this.readOnly = readOnly;
+        this.postHandshake = Handshake.checkedCommands(postHandshake);
         final int count = config.connectionsPerNode();
         connections = new NodeConnection[count];
         for (int i = 0; i < count; i++)
@@ -121,11 +131,17 @@ public final class NodeEndpoint
     }
 
     /**
-     * @return true when its connections send READONLY (replica reads).
+     * @return true when the routing layer opened it for replica reads.
      */
     public boolean isReadOnly()
     {
         return readOnly;
+    }
+
+    /** @return the commands each connection sends after its handshake (never modified). */
+    CommandHeader[] postHandshake()
+    {
+        return postHandshake;
     }
 
     /**
@@ -625,7 +641,8 @@ public final class NodeEndpoint
     /**
      * Resubmission of a redirected command (I/O thread, or the agent running a parked retry): never waits.
      */
-    boolean resubmit(final CommandSlot source, final DirectBuffer bytes, final boolean asking, final boolean redirect)
+    boolean resubmit(final CommandSlot source, final DirectBuffer bytes, final CommandHeader preCommand,
+        final boolean redirect)
     {
         if (runtime.isClosing() || retired)
         {
@@ -633,20 +650,22 @@ public final class NodeEndpoint
         }
         final NodeConnection connection = connectionFor(source.routeSlot, null);
         final CommandRing ring = connection.ring;
-        final long high = ring.tryClaim(asking ? 2 : 1);
+        final boolean pre = preCommand != null;
+        final long high = ring.tryClaim(pre ? 2 : 1);
         if (high < 0)
         {
             return false;
         }
-        final long low = asking ? high - 1 : high;
-        if (asking)
+        final long low = pre ? high - 1 : high;
+        if (pre)
         {
-            final CommandSlot askingSlot = ring.slot(low);
-            askingSlot.beginEncode(ASKING.length(), pool, config.slotGrowthLimit()).header(ASKING);
-            askingSlot.kind = CommandSlot.KIND_INTERNAL;
-            askingSlot.commandName = "ASKING";
-            askingSlot.deadlineNs = source.deadlineNs;
-            askingSlot.submitNs = source.submitNs;
+            // Internal: its reply (or failure) goes nowhere; the command right behind it carries the answer.
+            final CommandSlot preSlot = ring.slot(low);
+            preSlot.beginEncode(preCommand.length(), pool, config.slotGrowthLimit()).header(preCommand);
+            preSlot.kind = CommandSlot.KIND_INTERNAL;
+            preSlot.commandName = preCommand.name();
+            preSlot.deadlineNs = source.deadlineNs;
+            preSlot.submitNs = source.submitNs;
         }
         final CommandSlot target = ring.slot(high);
         final RespEncoder encoder = target.beginEncode(source.length, pool, config.slotGrowthLimit());

@@ -9,9 +9,25 @@ import io.slotring.codec.RespReader;
 public interface RedirectHandler
 {
     /**
-     * A command's reply is an error of the redirect class: {@code MOVED}, {@code ASK}, {@code TRYAGAIN},
-     * {@code CLUSTERDOWN}, {@code LOADING} or {@code MASTERDOWN}. Such a command was certainly not applied, so it may
-     * be re-sent. If the handler throws, the command fails with the reason.
+     * Asked for every error reply ({@code -...}) of a command on a connection this handler serves, before the reply
+     * completes the command: does the routing layer want it? The engine knows no redirect or retry error by name;
+     * this answer is the whole of what it knows. Called on the connection's driver thread for each error reply, so
+     * it must be cheap and allocation-free (a few prefix compares), must not move the reader, and must not throw.
+     *
+     * @param errorReply the error reply, a view over the receive buffer valid only during this call.
+     * @return true to offer the command to {@link #onRedirect}; false (the default: none) completes the command
+     * with the error as is.
+     */
+    default boolean wantsReply(final RespReader errorReply)
+    {
+        return false;
+    }
+
+    /**
+     * A command's reply is an error {@link #wantsReply} asked for (for slotring's cluster client: {@code MOVED},
+     * {@code ASK}, {@code TRYAGAIN}, {@code CLUSTERDOWN}, {@code LOADING} or {@code MASTERDOWN}), which says the
+     * command was certainly not applied, so it may be re-sent. If the handler throws, the command fails with the
+     * reason.
      *
      * @param command view of the command, valid only during this call.
      * @param error   the error reply.

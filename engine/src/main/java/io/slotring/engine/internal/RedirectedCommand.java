@@ -1,6 +1,7 @@
 package io.slotring.engine.internal;
 
 import io.slotring.codec.RespReader;
+import io.slotring.codec.internal.CommandHeader;
 import io.slotring.engine.RedisException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -12,6 +13,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class RedirectedCommand
 {
+    /** {@link #counted()}: the reply is counted as a retry reply, unless the handler says otherwise. */
+    static final int COUNT_RETRY = 0;
+    /** {@link #counted()}: the reply is counted as a MOVED redirect ({@link #countAsMoved()}). */
+    static final int COUNT_MOVED = 1;
+    /** {@link #counted()}: the reply is counted as an ASK redirect ({@link #countAsAsk()}). */
+    static final int COUNT_ASK = 2;
+
     private final BufferPool pool;
     private IoAgent agent;
     private final UnsafeBuffer bytes = new UnsafeBuffer(0, 0);
@@ -19,6 +27,8 @@ public final class RedirectedCommand
     private CommandSlot slot;
     private NodeEndpoint source;
     private boolean taken;
+    /** Which connection counter the taken-over reply goes to, as the handler named it; reset by each wrap. */
+    private int counted;
 
     RedirectedCommand(final BufferPool pool)
     {
@@ -34,6 +44,7 @@ public final class RedirectedCommand
         this.source = source;
         this.agent = agent;
         this.taken = false;
+        this.counted = COUNT_RETRY;
         slot.wrapEncoded(bytes);
         return this;
     }
@@ -41,6 +52,29 @@ public final class RedirectedCommand
     boolean taken()
     {
         return taken;
+    }
+
+    int counted()
+    {
+        return counted;
+    }
+
+    /**
+     * Counts the reply this command got under the connection's {@code moved} metric instead of {@code retryReplies}
+     * (the engine does not read the reply; the routing layer knows what it was).
+     */
+    public void countAsMoved()
+    {
+        counted = COUNT_MOVED;
+    }
+
+    /**
+     * Counts the reply this command got under the connection's {@code asked} metric instead of
+     * {@code retryReplies}.
+     */
+    public void countAsAsk()
+    {
+        counted = COUNT_ASK;
     }
 
     /**
@@ -110,17 +144,26 @@ public final class RedirectedCommand
     }
 
     /**
-     * Re-sends the command's bytes to {@code target}, optionally preceded by {@code ASKING} in the slot just
-     * before it (claimed together, so no other command can come between them). Never waits for a slot.
+     * Re-sends the command's bytes to {@code target}, counting a redirect, optionally preceded by a pre-command
+     * the routing layer supplies (for an ASK redirect, {@code ASKING}) in the slot just before it: the two are
+     * claimed together, so no other command can come between them. The pre-command's reply and failure go nowhere:
+     * the command's own reply is the answer. Never waits for a slot.
      *
-     * @param target where to send it.
-     * @param asking true to send {@code ASKING} first (an ASK redirect).
+     * @param target     where to send it.
+     * @param preCommand a complete command without arguments ({@link CommandHeader#argc()} 1) to send first, or
+     *                   null for none.
      * @return true when resubmitted; false when the target's ring was full or the client is closing (the
      * command is still the handler's to fail).
+     * @throws IllegalArgumentException when {@code preCommand} has arguments (it would not be a whole command).
      */
-    public boolean resubmit(final NodeEndpoint target, final boolean asking)
+    public boolean resubmit(final NodeEndpoint target, final CommandHeader preCommand)
     {
-        if (target.resubmit(slot, bytes, asking, true))
+        if (preCommand != null && preCommand.argc() != 1)
+        {
+            throw new IllegalArgumentException("a pre-command must be a whole command without arguments, got " +
+                preCommand.name() + " announcing " + preCommand.argc() + " elements");
+        }
+        if (target.resubmit(slot, bytes, preCommand, true))
         {
             taken = true;
             return true;
@@ -138,7 +181,7 @@ public final class RedirectedCommand
      */
     public boolean reroute(final NodeEndpoint target)
     {
-        if (target.resubmit(slot, bytes, false, false))
+        if (target.resubmit(slot, bytes, null, false))
         {
             taken = true;
             return true;

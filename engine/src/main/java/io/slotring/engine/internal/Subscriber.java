@@ -625,8 +625,9 @@ public final class Subscriber implements AutoCloseable
             {
                 if (connection.state < SubscriberConnection.READY && now - connection.deadlineNs > 0)
                 {
-                    lost(connection, new IOException((connection.state == SubscriberConnection.CONNECTING ?
-                        "connect" : "handshake") + " did not finish within the connect timeout"));
+                    final String step = connection.state == SubscriberConnection.CONNECTING ? "connect" :
+                        connection.state == SubscriberConnection.TLS_HANDSHAKING ? "TLS handshake" : "handshake";
+                    lost(connection, new IOException(step + " did not finish within the connect timeout"));
                 }
             }
         }

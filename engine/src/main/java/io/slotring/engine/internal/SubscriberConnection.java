@@ -17,6 +17,7 @@ import io.slotring.codec.internal.RespDecoder;
 import io.slotring.codec.internal.RespEncoder;
 import io.slotring.engine.ConnectionSettings;
 import io.slotring.engine.Subscription;
+import io.slotring.engine.TlsSettings;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -26,10 +27,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class SubscriberConnection
 {
+    // Ordered: every state below READY is still setting up (the subscriber's connect deadline covers them).
     static final int CONNECTING = 0;
-    static final int HANDSHAKING = 1;
-    static final int READY = 2;
-    static final int CLOSED = 3;
+    /** TCP connected, TLS handshake in progress (only with {@code tls} configured). */
+    static final int TLS_HANDSHAKING = 1;
+    static final int HANDSHAKING = 2;
+    static final int READY = 3;
+    static final int CLOSED = 4;
 
     private static final int INITIAL_RECEIVE = 16 * 1024;
     private static final int INITIAL_SEND = 4 * 1024;
@@ -50,6 +54,10 @@ final class SubscriberConnection
 
     private SocketChannel channel;
     private SelectionKey key;
+    private final TlsSettings tlsSettings;
+    /** The TLS layer while connected with TLS, else null. */
+    private TlsChannel tls;
+    private final ByteBuffer[] sendVector = new ByteBuffer[1];
     int state = CONNECTING;
     /** When the connect or the handshake must have finished ({@link System#nanoTime()}). */
     long deadlineNs;
@@ -65,9 +73,10 @@ final class SubscriberConnection
     {
         this.subscriber = subscriber;
         this.address = address;
-        this.handshake = new Handshake(config, false);
+        this.handshake = new Handshake(config, Handshake.NO_COMMANDS);
         this.decoder = new RespDecoder(config.maxDepth(), config.maxBulkLength());
         this.maxBulkLength = config.maxBulkLength();
+        this.tlsSettings = config.tls();
         this.receive = ByteBuffer.allocateDirect(INITIAL_RECEIVE);
         this.receiveView = new UnsafeBuffer(receive);
         this.send = ByteBuffer.allocateDirect(Math.max(INITIAL_SEND, handshake.maxEncodedLength()));
@@ -103,6 +112,11 @@ final class SubscriberConnection
             }
             connected();
         }
+        if (state == TLS_HANDSHAKING)
+        {
+            tlsStep();
+            return;
+        }
         if (key.isValid() && key.isWritable())
         {
             flush();
@@ -115,10 +129,38 @@ final class SubscriberConnection
 
     private void connected() throws IOException
     {
+        if (tlsSettings != null && tls == null)
+        {
+            tls = new TlsChannel(tlsSettings.createEngine(address.host, address.port), channel);
+            state = TLS_HANDSHAKING;
+            tlsStep();
+            return;
+        }
         state = HANDSHAKING;
         key.interestOps(SelectionKey.OP_READ);
         handshake.begin();
         encodeHandshakeStep();
+    }
+
+    /** Advances the TLS handshake; when done, Redis's own handshake follows over it. */
+    private void tlsStep() throws IOException
+    {
+        final int step;
+        try
+        {
+            step = tls.handshake();
+        }
+        catch (final javax.net.ssl.SSLException ex)
+        {
+            throw new HandshakeRefused(address + ": TLS handshake failed: " + ex.getMessage());
+        }
+        if (step == TlsChannel.HANDSHAKE_DONE)
+        {
+            connected();
+            return;
+        }
+        key.interestOps(step == TlsChannel.HANDSHAKE_NEEDS_WRITE ?
+            SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
     }
 
     private void encodeHandshakeStep() throws IOException
@@ -176,9 +218,17 @@ final class SubscriberConnection
             return;
         }
         send.flip();
-        channel.write(send);
+        if (tls == null)
+        {
+            channel.write(send);
+        }
+        else
+        {
+            sendVector[0] = send;
+            tls.write(sendVector, 0, 1);
+        }
         send.compact();
-        if (send.position() > 0)
+        if (send.position() > 0 || tls != null && tls.hasPendingOutput())
         {
             key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         }
@@ -190,7 +240,19 @@ final class SubscriberConnection
 
     private void read() throws IOException
     {
-        final int n = channel.read(receive);
+        int n = readOnce();
+        // Whole TLS records already off the socket are never reported by the selector: decode them all now. Redis
+        // writes each message as its own record, so hundreds can wait in the TLS buffer; every pass consumes at
+        // least one record or stops.
+        while (n > 0 && tls != null && state != CLOSED && tls.hasBufferedInput())
+        {
+            n = readOnce();
+        }
+    }
+
+    private int readOnce() throws IOException
+    {
+        final int n = tls == null ? channel.read(receive) : tls.read(receive);
         if (n < 0)
         {
             throw new IOException("the server closed the connection");
@@ -209,13 +271,13 @@ final class SubscriberConnection
         }
         if (state == CLOSED)
         {
-            return;
+            return n;
         }
         if (frameStart == limit)
         {
             frameStart = 0;
             receive.clear();
-            return;
+            return n;
         }
         // An incomplete frame: move it to the front, and grow when it cannot fit.
         final int pending = limit - frameStart;
@@ -241,6 +303,7 @@ final class SubscriberConnection
             receive = bigger;
             receiveView = new UnsafeBuffer(receive);
         }
+        return n;
     }
 
     private void onFrame(final int offset, final int length) throws IOException
@@ -354,6 +417,11 @@ final class SubscriberConnection
             {
                 // Closing anyway.
             }
+        }
+        if (tls != null)
+        {
+            tls.close();
+            tls = null;
         }
         pendingStates.clear();
         pendingSubscribes.clear();
