@@ -467,12 +467,21 @@ final class ClusterRouter implements RedirectHandler
     @Override
     public boolean onRedirect(final RedirectedCommand command, final RespReader error)
     {
+        final RedirectReply reply = REPLIES.get().wrap(error);
         if (command.slot() == PINNED)
         {
-            // Meant for this very node: its answer, even a redirect or "try later", is the caller's.
+            // Meant for this very node: its answer, even a redirect or "try later", is the caller's. A MOVED or ASK
+            // is still counted on the node that sent it, as the metric says.
+            if (reply.kind() == RedirectReply.MOVED)
+            {
+                command.countAsMoved();
+            }
+            else if (reply.kind() == RedirectReply.ASK)
+            {
+                command.countAsAsk();
+            }
             return false;
         }
-        final RedirectReply reply = REPLIES.get().wrap(error);
         final int kind = reply.kind();
         if (kind == RedirectReply.OTHER)
         {

@@ -61,6 +61,25 @@ class ClusterMetricsIT
     }
 
     @Test
+    void aMovedThatIsTheCallersAnswerIsCountedOnTheNodeThatSentIt(final LocalRedisCluster cluster) throws Exception
+    {
+        try (ClusterClient client = ClusterClient.connect(config(cluster)))
+        {
+            final String key = key("pinned", 0);
+            final RedisNodeHandle owner = cluster.nodeForKey(key);
+            final RedisNodeHandle other = otherMaster(cluster, owner);
+            // executeOn names the node: its MOVED is the answer, not followed, and still a MOVED on that node.
+            final Object reply = client.executeOn(other.address(), "GET", key)
+                .handle((value, error) -> error != null ? error.getMessage() : value).get(5, TimeUnit.SECONDS);
+            assertThat(String.valueOf(reply)).startsWith("MOVED " + LocalRedisCluster.slotOf(key) + " ");
+            final ClientMetrics metrics = client.metrics();
+            assertThat(countersOf(metrics, other).moved()).isEqualTo(1L);
+            assertThat(countersOf(metrics, owner).moved()).isZero();
+            assertThat(metrics.total().moved()).isEqualTo(1L);
+        }
+    }
+
+    @Test
     void askWhileMigratingAndMovedAfterAreCountedPerNodeAndInTotal(final LocalRedisCluster cluster)
     {
         final String tag = "metrics-migration";

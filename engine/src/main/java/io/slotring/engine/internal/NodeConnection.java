@@ -1346,6 +1346,11 @@ public final class NodeConnection
         {
             if (!redirectHandler.onRedirect(view, reply))
             {
+                if (view.counted() != RedirectedCommand.COUNT_RETRY)
+                {
+                    // A redirect the routing layer leaves to the caller (a pinned command): still one on this node.
+                    countRedirect(view);
+                }
                 return false;
             }
             countRedirect(view);
