@@ -612,13 +612,39 @@ public final class NodeEndpoint
     }
 
     /** The slot of {@code args[1]} when it is a key-like argument; {@link #KEYLESS} otherwise. */
+    /**
+     * The slot that picks one of this node's connections for {@code args}: its first key as the command table
+     * places it (EVAL's first key follows its key count, XREAD's follows STREAMS), so one key's commands share a
+     * connection and keep their order whatever the command; a command the table does not know hashes its first
+     * argument, and a keyless one is {@link #KEYLESS} (round robin).
+     *
+     * @throws IllegalArgumentException when a key count is not a number or exceeds the arguments (nothing claimed).
+     */
     private static int hashFirstKey(final Object[] args)
     {
         if (args.length < 2)
         {
             return KEYLESS;
         }
-        final Object key = args[1];
+        final CommandSpec spec = CommandTable.lookup(args[0]);
+        final int at;
+        if (spec == null)
+        {
+            at = 1;
+        }
+        else
+        {
+            if (spec.layout() == CommandSpec.NONE)
+            {
+                return KEYLESS;
+            }
+            at = spec.firstKey(args);
+            if (at > spec.lastKey(args) || at >= args.length)
+            {
+                return KEYLESS;
+            }
+        }
+        final Object key = args[at];
         if (key instanceof byte[])
         {
             return SlotHash.slot((byte[])key);
