@@ -32,6 +32,16 @@ class CommandHeaderTest
     }
 
     @Test
+    void nameOnlyIsTheBulkThatFollowsACallersArrayHeader()
+    {
+        final CommandHeader eval = CommandHeader.nameOnly("EVALSHA_RO");
+        assertThat(bytesOf(eval)).isEqualTo("$10\r\nEVALSHA_RO\r\n");
+        assertThat(eval.argc()).isZero();
+        assertThat(eval.name()).isEqualTo("EVALSHA_RO");
+        assertThatThrownBy(() -> CommandHeader.nameOnly("BAD NAME")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void custom()
     {
         final CommandHeader hset = CommandHeader.of(12, "HSET");

@@ -71,6 +71,22 @@ public final class CommandHeader
     }
 
     /**
+     * Precompute the name of a command whose argument count varies ({@code MGET}, {@code EVAL}, anything sent
+     * through {@code execute}): only {@code $<n>\r\n<NAME>\r\n}, written after the caller's own
+     * {@link RespEncoder#arrayHeader(int)}. {@link #argc()} is 0: the array header is not part of it.
+     *
+     * @param commandName the command name, printable ASCII without spaces.
+     * @return the immutable name bulk.
+     * @throws IllegalArgumentException if the name is empty or not printable ASCII.
+     */
+    public static CommandHeader nameOnly(final String commandName)
+    {
+        final CommandHeader full = of(1, commandName);
+        final String text = "$" + commandName.length() + "\r\n" + commandName + "\r\n";
+        return new CommandHeader(0, full.name, text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
      * @return number of bytes {@link #putInto(MutableDirectBuffer, int)} writes.
      */
     public int length()
@@ -79,7 +95,7 @@ public final class CommandHeader
     }
 
     /**
-     * @return number of array elements announced, including the command name.
+     * @return number of array elements announced, including the command name; 0 for {@link #nameOnly}.
      */
     public int argc()
     {

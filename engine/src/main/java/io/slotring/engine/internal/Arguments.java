@@ -47,9 +47,26 @@ final class Arguments
 
     static void encode(final RespEncoder encoder, final Object[] args)
     {
+        encode(encoder, args, CommandTable.lookup(args[0]));
+    }
+
+    /**
+     * @param spec the command's table row, looked up once by the caller, or null for a command the table does not
+     *             know: then the name is encoded from {@code args[0]} like any argument.
+     */
+    static void encode(final RespEncoder encoder, final Object[] args, final CommandSpec spec)
+    {
         encoder.arrayHeader(args.length);
-        for (final Object arg : args)
+        int i = 0;
+        if (spec != null)
         {
+            // Same length as args[0] (the table matches names ignoring ASCII case): the precomputed bulk is copied.
+            encoder.header(spec.nameBulk());
+            i = 1;
+        }
+        for (; i < args.length; i++)
+        {
+            final Object arg = args[i];
             if (arg instanceof byte[])
             {
                 encoder.bulk((byte[])arg);
@@ -67,6 +84,15 @@ final class Arguments
                 encoder.bulk(arg.toString());
             }
         }
+    }
+
+    /**
+     * The command name for messages and metrics: the table's constant when it knows the command (no allocation,
+     * and the family cache in {@code NodeConnection} matches it by identity), else the first argument.
+     */
+    static String commandName(final Object[] args, final CommandSpec spec)
+    {
+        return spec != null ? spec.name() : commandName(args);
     }
 
     /** The command name for messages: the first argument, never a later one (they may hold secrets). */

@@ -1,6 +1,7 @@
 package io.slotring.engine.internal;
 
 import io.slotring.codec.SlotHash;
+import io.slotring.codec.internal.CommandHeader;
 
 /**
  * One row of the {@link CommandTable}: where a command's keys are, whether a replica may serve it, and how a
@@ -51,6 +52,8 @@ public final class CommandSpec
     private static final int[] NO_KEYS = new int[0];
 
     private final String name;
+    /** The name as a RESP bulk string, rendered once: encoding copies it instead of converting characters. */
+    private final CommandHeader nameBulk;
     private final int layout;
     private final int first;
     private final int last;
@@ -62,6 +65,7 @@ public final class CommandSpec
         final boolean readOnly, final int policy)
     {
         this.name = name;
+        this.nameBulk = CommandHeader.nameOnly(name);
         this.layout = layout;
         this.first = first;
         this.last = last;
@@ -74,6 +78,12 @@ public final class CommandSpec
     public String name()
     {
         return name;
+    }
+
+    /** @return the name as a precomputed RESP bulk string, to write after an array header. */
+    public CommandHeader nameBulk()
+    {
+        return nameBulk;
     }
 
     /** @return {@link #NONE}, {@link #RANGE}, {@link #NUMKEYS} or {@link #STREAMS}. */

@@ -478,7 +478,9 @@ public final class NodeEndpoint
     {
         CommandChecks.requireTarget(handler, batch);
         final int length = CommandChecks.checkedLength(args, config.commandTimeoutNs());
-        final int route = slot != HASH_KEY || connections.length == 1 ? slot : hashFirstKey(args);
+        // Looked up once: routing (standalone), encoding (its precomputed name) and the name kept for metrics.
+        final CommandSpec spec = CommandTable.lookup(args[0]);
+        final int route = slot != HASH_KEY || connections.length == 1 ? slot : hashFirstKey(args, spec);
         final NodeConnection connection = connectionFor(route, batch);
         final long sequence = claim(connection);
         if (sequence < 0)
@@ -487,13 +489,13 @@ public final class NodeEndpoint
         }
         try
         {
-            Arguments.encode(begin(connection, sequence, length), args);
+            Arguments.encode(begin(connection, sequence, length), args, spec);
         }
         catch (final Throwable ex)
         {
             throw abort(connection, sequence, ex);
         }
-        return commit(connection, sequence, Arguments.commandName(args), handler, batch, token, route);
+        return commit(connection, sequence, Arguments.commandName(args, spec), handler, batch, token, route);
     }
 
     /**
@@ -532,8 +534,10 @@ public final class NodeEndpoint
             // Never on a shared ring: its own connection, deadline = its block time + the command timeout.
             return dedicated.submit(converter, args, length, blockNs);
         }
-        final int route = slot != HASH_KEY || connections.length == 1 ? slot : hashFirstKey(args);
-        return submitOn(connectionFor(route, null), route, converter, args, length);
+        final CommandSpec spec = CommandTable.lookup(args[0]);
+        final int route = slot != HASH_KEY || connections.length == 1 ? slot : hashFirstKey(args, spec);
+        return submitOn(connectionFor(route, null), route, converter, args, length,
+            System.nanoTime() + config.commandTimeoutNs(), CallerWaiter.takeWaitIntent(), spec);
     }
 
     /**
@@ -578,10 +582,18 @@ public final class NodeEndpoint
             CallerWaiter.takeWaitIntent());
     }
 
-    @SuppressWarnings("unchecked")
     <T> CompletableFuture<T> submitOn(final NodeConnection connection, final int route,
         final ReplyConverter<T> converter, final Object[] args, final int length, final long deadlineNs,
         final boolean callerWillWait)
+    {
+        return submitOn(connection, route, converter, args, length, deadlineNs, callerWillWait,
+            CommandTable.lookup(args[0]));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> submitOn(final NodeConnection connection, final int route,
+        final ReplyConverter<T> converter, final Object[] args, final int length, final long deadlineNs,
+        final boolean callerWillWait, final CommandSpec spec)
     {
         final long sequence = claim(connection);
         if (sequence < 0)
@@ -591,8 +603,8 @@ public final class NodeEndpoint
         final CommandSlot slotEntry = connection.ring.slot(sequence);
         try
         {
-            Arguments.encode(begin(connection, sequence, length), args);
-            slotEntry.commandName = Arguments.commandName(args);
+            Arguments.encode(begin(connection, sequence, length), args, spec);
+            slotEntry.commandName = Arguments.commandName(args, spec);
         }
         catch (final Throwable ex)
         {
@@ -620,13 +632,12 @@ public final class NodeEndpoint
      *
      * @throws IllegalArgumentException when a key count is not a number or exceeds the arguments (nothing claimed).
      */
-    private static int hashFirstKey(final Object[] args)
+    private static int hashFirstKey(final Object[] args, final CommandSpec spec)
     {
         if (args.length < 2)
         {
             return KEYLESS;
         }
-        final CommandSpec spec = CommandTable.lookup(args[0]);
         final int at;
         if (spec == null)
         {

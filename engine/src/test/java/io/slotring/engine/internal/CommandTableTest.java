@@ -3,6 +3,8 @@ package io.slotring.engine.internal;
 import java.nio.charset.StandardCharsets;
 
 import io.slotring.codec.SlotHash;
+import io.slotring.codec.internal.RespEncoder;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -162,5 +164,28 @@ class CommandTableTest
         assertThat(eval.slot(new Object[] {"EVAL", "s", 1, "a", "b"})).isEqualTo(a);
         assertThat(CommandTable.lookup("BITOP").slot(new Object[] {"BITOP", "AND", "{t}d", "{t}x"}))
             .isEqualTo(SlotHash.slot("t"));
+    }
+
+    @Test
+    void aKnownNameIsEncodedFromItsRowAndKeptAsTheRowsConstant()
+    {
+        final byte[] lower = "mget".getBytes(StandardCharsets.US_ASCII);
+        final Object[] args = {lower, "{t}a", 42L};
+        final CommandSpec spec = CommandTable.lookup(lower);
+        assertThat(spec).isNotNull();
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        final RespEncoder encoder = new RespEncoder();
+        Arguments.encode(encoder.wrap(buffer, 0), args, spec);
+        assertThat(encoder.length()).isEqualTo(Arguments.encodedLength(args));
+        assertThat(buffer.getStringWithoutLengthAscii(0, encoder.length()))
+            .isEqualTo("*3\r\n$4\r\nMGET\r\n$4\r\n{t}a\r\n$2\r\n42\r\n");
+        // The row's constant, by identity: no String per command, and NodeConnection's family cache hits.
+        assertThat(Arguments.commandName(args, spec)).isSameAs(spec.name());
+
+        final Object[] unknown = {"X-MODULE.CMD", "k"};
+        Arguments.encode(encoder.wrap(buffer, 0), unknown, CommandTable.lookup(unknown[0]));
+        assertThat(buffer.getStringWithoutLengthAscii(0, encoder.length()))
+            .isEqualTo("*2\r\n$12\r\nX-MODULE.CMD\r\n$1\r\nk\r\n");
+        assertThat(Arguments.commandName(unknown, null)).isEqualTo("X-MODULE.CMD");
     }
 }
