@@ -228,6 +228,35 @@ public final class ClusterClient implements Client
         return node == null ? noRoute() : node.execute(slot, handler, null, token, args);
     }
 
+    /** {@inheritDoc} */
+    @Override
+    public long execute(final Batch batch, final long token, final Object... args)
+    {
+        final CommandBatch target = CommandBatch.of(requireKey(batch, "batch"));
+        if (args == null || args.length == 0)
+        {
+            throw new IllegalArgumentException("expected a command name and its arguments, got " +
+                (args == null ? "null" : "no arguments"));
+        }
+        for (final Object arg : args)
+        {
+            if (arg == null)
+            {
+                CommandChecks.checkArguments(args);
+            }
+        }
+        final CommandSpec spec = CommandTable.lookup(args[0]);
+        if (spec != null && spec.allMasters())
+        {
+            throw new IllegalArgumentException(spec.name() + " goes to every master: expected the async or sync " +
+                "style (async().execute(...), which merges the replies) or executeOnAllMasters, got a batch, which " +
+                "sends one command to one node");
+        }
+        final int slot = slotForOneNode(spec, args);
+        final NodeEndpoint node = ClusterRouter.nodeFor(spec, slot, router.topology(), readFrom);
+        return node == null ? noRoute() : node.execute(slot, null, target, token, args);
+    }
+
     /**
      * The one slot of a command sent as one command to one node (zero-copy): CROSSSLOT is refused, and so is a
      * multi-key command whose keys span slots, which only the async and sync styles split.
@@ -502,5 +531,48 @@ public final class ClusterClient implements Client
     public io.slotring.engine.Transaction multi(final String hashTagOrKey)
     {
         return new ClusterSubmitter(this).multi(hashTagOrKey, config.commandTimeoutNs());
+    }
+
+    /**
+     * As {@link #multi}, without blocking the caller: completes with the open transaction once one of the slot
+     * master's dedicated connections is free; drive it with {@link io.slotring.engine.Transaction#watchAsync},
+     * {@link io.slotring.engine.Transaction#executeAsync}, {@code queue} and
+     * {@link io.slotring.engine.Transaction#execAsync}.
+     *
+     * @param hashTagOrKey decides the slot every key of the transaction must be in.
+     * @return the open transaction (end it with exec, discard or close); fails with a
+     * {@link io.slotring.engine.RedisTimeoutException} when every dedicated connection stayed busy for the command
+     * timeout, or a {@link ClusterRoutingException} when no node serves the slot.
+     * @throws NullPointerException when {@code hashTagOrKey} is null.
+     */
+    @Override
+    public CompletableFuture<io.slotring.engine.Transaction> multiAsync(final String hashTagOrKey)
+    {
+        return new ClusterSubmitter(this).multiAsync(hashTagOrKey, config.commandTimeoutNs());
+    }
+
+    /**
+     * WAIT numreplicas timeout on the master of {@code keyOrHashTag}'s slot: waits until at least {@code replicas}
+     * of its replicas acknowledged every write that master applied before the call (so every write of this client
+     * to that slot that completed before), or until {@code timeout}. Runs on one of the master's dedicated
+     * connections with the deadline {@code timeout} plus the command timeout, after a replicated no-op write in the
+     * slot (a marker key set and deleted in one MULTI, never visible); follows MOVED and ASK like blocking commands.
+     *
+     * @param keyOrHashTag a key written to, or its hash tag, such as {@code "{user42}"}.
+     * @param replicas     how many replicas must acknowledge; 0 returns at once.
+     * @param timeout      how long the server waits; {@link java.time.Duration#ZERO} for ever.
+     * @return how many replicas acknowledged (fewer than {@code replicas} when the timeout passed).
+     * @throws NullPointerException     when {@code keyOrHashTag} or {@code timeout} is null.
+     * @throws IllegalArgumentException for a negative count or timeout; nothing was sent.
+     */
+    public CompletableFuture<Long> wait(final String keyOrHashTag, final int replicas,
+        final java.time.Duration timeout)
+    {
+        if (timeout == null)
+        {
+            throw new NullPointerException("timeout must not be null (Duration.ZERO waits for ever)");
+        }
+        final long millis = timeout.isNegative() ? -1 : Math.max(timeout.isZero() ? 0 : 1, timeout.toMillis());
+        return new ClusterSubmitter(this).wait(keyOrHashTag, replicas, millis);
     }
 }

@@ -15,6 +15,7 @@ import io.slotring.engine.internal.CommandChecks;
 import io.slotring.engine.internal.CommandSpec;
 import io.slotring.engine.internal.CommandSubmitter;
 import io.slotring.engine.internal.CommandTable;
+import io.slotring.engine.internal.DedicatedConnections;
 import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.ReplyConverters;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -86,20 +87,196 @@ final class ClusterSubmitter implements CommandSubmitter
                 (slot >= 0 ? "slot " + slot + " of " : "") + ClusterClient.upperName(args[0]) +
                 " (topology refresh requested; command not applied)"));
         }
-        final CompletableFuture<T> future = node.submit(slot, converter, args);
-        if (CommandChecks.blockTimeNs(args) != CommandChecks.NOT_BLOCKING)
+        final long blockNs = CommandChecks.blockTimeNs(args);
+        if (blockNs != CommandChecks.NOT_BLOCKING && slot >= 0)
         {
-            // A blocking command runs PINNED on a dedicated connection, so a redirect is its answer (it was not
-            // applied); the table is stale: refresh it so the caller's retry goes to the new owner.
-            future.whenComplete((value, failure) ->
-            {
-                if (failure instanceof RedisServerException && isRedirect((RedisServerException)failure))
-                {
-                    client.router().requestRefresh();
-                }
-            });
+            return blocking(node, slot, converter, args, blockNs);
         }
-        return future;
+        return node.submit(slot, converter, args);
+    }
+
+    /**
+     * A blocking command on a dedicated connection of {@code node}, following MOVED and ASK itself (the dedicated
+     * connection is PINNED, so the engine hands the redirect back): a MOVED re-points the slot and requests a
+     * refresh, an ASK sends {@code ASKING} first on the target's dedicated connection; either way the command is
+     * re-sent with the block time it has left, under its original deadline (block time plus command timeout), at
+     * most {@code maxRedirects} times. Redis 7 answers a client blocked on a slot that moved away with MOVED, so
+     * a blocked command follows its slot too.
+     */
+    private <T> CompletableFuture<T> blocking(final NodeEndpoint node, final int slot,
+        final ReplyConverter<T> converter, final Object[] args, final long blockNs)
+    {
+        final long startNs = System.nanoTime();
+        final long deadlineNs = startNs + DedicatedConnections.budgetNs(blockNs,
+            client.router().config().commandTimeoutNs());
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        sendBlocking(node, slot, converter, args, blockNs, startNs, deadlineNs, false, 0, result);
+        return result;
+    }
+
+    private <T> void sendBlocking(final NodeEndpoint node, final int slot, final ReplyConverter<T> converter,
+        final Object[] args, final long blockNs, final long startNs, final long deadlineNs, final boolean asking,
+        final int hops, final CompletableFuture<T> result)
+    {
+        final CompletableFuture<T> attempt;
+        final Object[][] before = preamble(args, slot, asking);
+        if (hops == 0)
+        {
+            // Throws IllegalArgumentException to the caller for bad input, as every other command does.
+            attempt = node.dedicated().submit(converter, args, deadlineNs, before);
+        }
+        else
+        {
+            try
+            {
+                attempt = node.dedicated().submit(converter, args, deadlineNs, before);
+            }
+            catch (final RuntimeException ex)
+            {
+                result.completeExceptionally(ex);
+                return;
+            }
+        }
+        attempt.whenComplete((value, failure) ->
+        {
+            if (failure == null)
+            {
+                result.complete(value);
+                return;
+            }
+            final Throwable cause = failure instanceof java.util.concurrent.CompletionException &&
+                failure.getCause() != null ? failure.getCause() : failure;
+            if (!(cause instanceof RedisServerException) || !isRedirect((RedisServerException)cause))
+            {
+                result.completeExceptionally(cause);
+                return;
+            }
+            // Not applied: the server refused it (or unblocked it because its slot moved away).
+            final RedisServerException redirect = (RedisServerException)cause;
+            final boolean ask = "ASK".equals(redirect.errorCode());
+            if (!ask)
+            {
+                client.router().requestRefresh();
+            }
+            final NodeEndpoint target = hops < client.router().config().maxRedirects() &&
+                System.nanoTime() - deadlineNs < 0 ? redirectTarget(redirect, node, slot, ask) : null;
+            if (target == null)
+            {
+                result.completeExceptionally(cause);
+                return;
+            }
+            final long remainingNs = blockNs == CommandChecks.BLOCKS_FOREVER ? 0 :
+                blockNs - (System.nanoTime() - startNs);
+            sendBlocking(target, slot, converter, CommandChecks.withBlockTimeNs(args, remainingNs), blockNs,
+                startNs, deadlineNs, ask, hops + 1, result);
+        });
+    }
+
+    /** ASKING for an ASK; for WAIT the replicated no-op write that makes WAIT cover earlier writes. */
+    private static Object[][] preamble(final Object[] args, final int slot, final boolean asking)
+    {
+        final boolean isWait = "WAIT".equals(ClusterClient.upperName(args[0]));
+        if (!isWait)
+        {
+            return asking ? new Object[][] {{"ASKING"}} : new Object[0][];
+        }
+        // ASKING stays in force inside MULTI, so it covers the marker's SET on an importing node.
+        final Object[][] write = DedicatedConnections.waitPreamble(WaitMarkers.of(slot));
+        if (!asking)
+        {
+            return write;
+        }
+        final Object[][] both = new Object[write.length + 1][];
+        both[0] = new Object[] {"ASKING"};
+        System.arraycopy(write, 0, both, 1, write.length);
+        return both;
+    }
+
+    /**
+     * WAIT routed by a key: on the master of its slot, on a dedicated connection (deadline: timeout plus the command
+     * timeout), after a replicated no-op write in that slot; follows MOVED and ASK as blocking commands do.
+     */
+    CompletableFuture<Long> wait(final String keyOrHashTag, final int replicas, final long timeoutMs)
+    {
+        if (keyOrHashTag == null)
+        {
+            throw new NullPointerException("keyOrHashTag must not be null");
+        }
+        if (replicas < 0 || timeoutMs < 0)
+        {
+            throw new IllegalArgumentException("WAIT expects replicas >= 0 and a timeout >= 0 (0: for ever), got " +
+                replicas + " and " + timeoutMs + "ms");
+        }
+        final int slot = ClusterClient.slotOf(keyOrHashTag);
+        final Object[] args = {"WAIT", replicas, timeoutMs};
+        final NodeEndpoint master = client.router().topology().master(slot);
+        if (master == null)
+        {
+            client.router().requestRefresh();
+            return CompletableFuture.failedFuture(new ClusterRoutingException("no node serves slot " + slot +
+                " of WAIT on '" + keyOrHashTag + "' (topology refresh requested; command not applied)"));
+        }
+        return blocking(master, slot, ReplyConverters.LONG, args, CommandChecks.blockTimeNs(args));
+    }
+
+    /** Per slot, a key in that slot for WAIT's no-op write, found once by trying short names. */
+    private static final class WaitMarkers
+    {
+        private static final String[] MARKERS = new String[io.slotring.codec.SlotHash.SLOT_COUNT];
+
+        static
+        {
+            int found = 0;
+            for (int i = 0; found < MARKERS.length; i++)
+            {
+                final String tag = Integer.toString(i, 36);
+                final int slot = io.slotring.codec.SlotHash.slot(tag);
+                if (MARKERS[slot] == null)
+                {
+                    MARKERS[slot] = "{" + tag + "}slotring:wait";
+                    found++;
+                }
+            }
+        }
+
+        private WaitMarkers()
+        {
+        }
+
+        static String of(final int slot)
+        {
+            return MARKERS[slot];
+        }
+    }
+
+    /**
+     * The node a MOVED or ASK error names (an empty or {@code ?} host: the answering node's); a MOVED also patches
+     * the slot table. Null when the reply does not parse or names another slot.
+     */
+    private NodeEndpoint redirectTarget(final RedisServerException redirect, final NodeEndpoint source,
+        final int slot, final boolean ask)
+    {
+        final String[] parts = redirect.getMessage().trim().split(" ");
+        if (parts.length < 3)
+        {
+            return null;
+        }
+        final int colon = parts[2].lastIndexOf(':');
+        try
+        {
+            if (Integer.parseInt(parts[1]) != slot || colon < 0)
+            {
+                return null;
+            }
+            final String named = parts[2].substring(0, colon);
+            final String host = named.isEmpty() || "?".equals(named) ? source.host() : named;
+            final int port = Integer.parseInt(parts[2].substring(colon + 1));
+            return ask ? client.router().endpoint(host, port, false) : client.router().patch(slot, host, port);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return null;
+        }
     }
 
     private static boolean isRedirect(final RedisServerException error)
@@ -333,6 +510,29 @@ final class ClusterSubmitter implements CommandSubmitter
         }
         return ApiAccess.transaction(master.dedicated().lease(), keyCheck(slot, hashTagOrKey),
             commandTimeoutNs);
+    }
+
+    /**
+     * As {@link #multi}, without blocking the caller: the lease completes when a dedicated connection of the slot's
+     * master is free (failing after the command timeout, as {@link #multi} does).
+     */
+    CompletableFuture<Transaction> multiAsync(final String hashTagOrKey, final long commandTimeoutNs)
+    {
+        if (hashTagOrKey == null)
+        {
+            throw new NullPointerException("hashTagOrKey must not be null");
+        }
+        final int slot = ClusterClient.slotOf(hashTagOrKey);
+        final NodeEndpoint master = client.router().topology().master(slot);
+        if (master == null)
+        {
+            client.router().requestRefresh();
+            return CompletableFuture.failedFuture(new ClusterRoutingException("no node serves slot " + slot +
+                " of the transaction on '" + hashTagOrKey + "' (topology refresh requested; nothing sent)"));
+        }
+        final Consumer<Object[]> check = keyCheck(slot, hashTagOrKey);
+        return master.dedicated().leaseAsync().thenApply(lease -> ApiAccess.transaction(lease, check,
+            commandTimeoutNs));
     }
 
     /** Refuses a command whose keys are not all in {@code slot}: CROSSSLOT, or keys in another slot. */

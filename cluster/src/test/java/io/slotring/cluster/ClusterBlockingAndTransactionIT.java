@@ -147,4 +147,135 @@ class ClusterBlockingAndTransactionIT
             assertThat(tx.queue("INCR", "{moving}n").exec()).containsExactly(1L);
         }
     }
+
+    private static RedisNodeHandle otherMaster(final RedisNodeHandle owner)
+    {
+        return redis.masters().stream().filter(node -> node.port() != owner.port()).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aBlockedBlpopFollowsItsSlotToTheNewOwner() throws Exception
+    {
+        final int slot = SlotHash.slot("{follow}");
+        cluster.sync().del("{follow}q");
+        final RedisNodeHandle owner = redis.nodeForSlot(slot);
+        // Redis 7.0 itself: a client blocked on a key whose slot moves away is unblocked with MOVED (pinned here).
+        final CompletableFuture<Object> pinned = cluster.executeOn(owner.host() + ':' + owner.port(), "BLPOP",
+            "{follow}q", 10);
+        final CompletableFuture<List<String>> popped = cluster.async().blpop(Duration.ofSeconds(10), "{follow}q");
+        Await.until(Duration.ofSeconds(5), () -> blockedOn(owner) == 2, "both BLPOPs blocked on the owner");
+        final RedisNodeHandle target = otherMaster(owner);
+        redis.moveSlot(slot, target);
+        assertThatThrownBy(() -> pinned.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(RedisServerException.class)
+            .hasMessageContaining("MOVED " + slot);
+        Await.until(Duration.ofSeconds(5), () -> blockedOn(target) == 1, "the typed BLPOP blocked on the new owner");
+        assertThat(popped).isNotDone();
+        cluster.sync().rpush("{follow}q", "job");
+        assertThat(popped.get(5, TimeUnit.SECONDS)).containsExactly("{follow}q", "job");
+        redis.moveSlot(slot, owner);
+    }
+
+    @Test
+    void aBlpopSentAfterTheSlotMovedFollowsMovedAndKeepsItsDeadline() throws Exception
+    {
+        final int slot = SlotHash.slot("{late}");
+        cluster.sync().del("{late}q");
+        final RedisNodeHandle owner = redis.nodeForSlot(slot);
+        final RedisNodeHandle target = otherMaster(owner);
+        redis.moveSlot(slot, target);
+        // The client's table still names the old owner: MOVED, then the new owner's dedicated connection.
+        final CompletableFuture<List<String>> popped = cluster.async().blpop(Duration.ofSeconds(10), "{late}q");
+        Await.until(Duration.ofSeconds(5), () -> blockedOn(target) == 1, "BLPOP blocked on the new owner");
+        cluster.sync().rpush("{late}q", "x");
+        assertThat(popped.get(5, TimeUnit.SECONDS)).containsExactly("{late}q", "x");
+        // A timed-out block after a redirect still returns null within block time + command timeout.
+        redis.moveSlot(slot, owner);
+        final long start = System.nanoTime();
+        assertThat(cluster.sync().brpop(Duration.ofMillis(800), "{late}q")).isNull();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1800L);
+    }
+
+    @Test
+    void aBlpopDuringAMigrationFollowsAskWithAsking() throws Exception
+    {
+        final int slot = SlotHash.slot("{ask}");
+        cluster.sync().del("{ask}q");
+        final RedisNodeHandle owner = redis.nodeForSlot(slot);
+        final RedisNodeHandle target = otherMaster(owner);
+        redis.beginSlotMigration(slot, target);
+        try
+        {
+            // Missing on the migrating source: ASK; ASKING + BLPOP block on the importing target.
+            final CompletableFuture<List<String>> popped = cluster.async().blpop(Duration.ofSeconds(10), "{ask}q");
+            Await.until(Duration.ofSeconds(5), () -> blockedOn(target) == 1, "BLPOP blocked on the importing node");
+            cluster.sync().rpush("{ask}q", "a");
+            assertThat(popped.get(5, TimeUnit.SECONDS)).containsExactly("{ask}q", "a");
+        }
+        finally
+        {
+            redis.finishSlotMigration(slot, target);
+        }
+        redis.moveSlot(slot, owner);
+    }
+
+    private static long blockedOn(final RedisNodeHandle node)
+    {
+        final Object info = redis.call(node, "INFO", "clients");
+        final String text = info instanceof byte[] ? new String((byte[])info) : String.valueOf(info);
+        for (final String line : text.split("\r?\n"))
+        {
+            if (line.startsWith("blocked_clients:"))
+            {
+                return Long.parseLong(line.substring("blocked_clients:".length()).trim());
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void asyncTransactionsRetryWatchConflictsAndAbortOnAMovedInside() throws Exception
+    {
+        cluster.sync().del("{atx}n");
+        final int workers = 3;
+        final int incrementsEach = 40;
+        final java.util.concurrent.atomic.AtomicLong conflicts = new java.util.concurrent.atomic.AtomicLong();
+        final List<CompletableFuture<Void>> runs = new java.util.ArrayList<>();
+        for (int w = 0; w < workers; w++)
+        {
+            runs.add(CompletableFuture.runAsync(() ->
+            {
+                for (int i = 0; i < incrementsEach; i++)
+                {
+                    for (int attempt = 1; ; attempt++)
+                    {
+                        assertThat(attempt).as("attempts for one increment").isLessThan(2000);
+                        final List<Object> replies = cluster.multiAsync("{atx}").thenCompose(tx ->
+                            tx.watchAsync("{atx}n").thenCompose(ok -> tx.executeAsync("GET", "{atx}n"))
+                                .thenCompose(value -> tx.queue("SET", "{atx}n", (value == null ? 0 :
+                                    Long.parseLong(new String((byte[])value))) + 1).execAsync())).join();
+                        if (replies != null)
+                        {
+                            break;
+                        }
+                        conflicts.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        CompletableFuture.allOf(runs.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+        System.out.printf("cluster: %d async transactions, %d WATCH conflicts retried%n", workers * incrementsEach,
+            conflicts.get());
+        assertThat(cluster.sync().get("{atx}n")).isEqualTo(Integer.toString(workers * incrementsEach));
+
+        final int slot = SlotHash.slot("{atx}");
+        final RedisNodeHandle owner = redis.nodeForSlot(slot);
+        final io.slotring.engine.Transaction tx = cluster.multiAsync("{atx}").get(5, TimeUnit.SECONDS);
+        tx.queue("INCR", "{atx}n");
+        redis.moveSlot(slot, otherMaster(owner));
+        final CompletableFuture<List<Object>> exec = tx.queue("INCR", "{atx}n").execAsync();
+        assertThatThrownBy(() -> exec.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(RedisServerException.class)
+            .hasMessageContaining("EXECABORT").hasMessageContaining("MOVED " + slot);
+        assertThat(cluster.sync().get("{atx}n")).isEqualTo(Integer.toString(workers * incrementsEach));
+        redis.moveSlot(slot, owner);
+    }
 }

@@ -138,6 +138,60 @@ class ShardedPubSubIT
     }
 
     /**
+     * A master frozen with SIGSTOP (its sockets stay open; no FIN, no RST) while its replica takes over: the shard
+     * channel follows the topology to the promoted replica, and a channel subscription on the frozen master, which
+     * no topology change moves, is given up by its unanswered idle PING and subscribes again on another master.
+     */
+    @Test
+    void shardAndChannelSubscriptionsLeaveAPausedMaster() throws Exception
+    {
+        try (LocalRedisCluster redis = LocalRedisCluster.builder().masters(3).replicasPerMaster(1).start();
+            ClusterClient client = ClusterClient.connect(config(redis).idlePingInterval(Duration.ofMillis(300))))
+        {
+            final List<String> events = new CopyOnWriteArrayList<>();
+            final Subscription channelSubscription = client.subscribe("frozen-events",
+                MessageHandler.ofStrings((c, m) -> events.add(m)));
+            assertThat(channelSubscription.awaitActive(WAIT)).isTrue();
+            // The master that carries the channel subscription, and a shard channel of a slot it owns.
+            final RedisNodeHandle master = redis.masters().stream()
+                .filter(node -> String.valueOf(redis.call(node, "CLIENT", "LIST", "TYPE", "pubsub")).contains("sub=1"))
+                .findFirst().orElseThrow();
+            String shardChannel = null;
+            for (int i = 0; shardChannel == null; i++)
+            {
+                final String candidate = "{frozen" + i + "}seq";
+                if (redis.nodeForSlot(SlotHash.slot(candidate)).equals(master))
+                {
+                    shardChannel = candidate;
+                }
+            }
+            final RedisNodeHandle replica = redis.replicasOf(master).get(0);
+            final SequenceRun run = new SequenceRun(client, shardChannel);
+            run.start();
+            run.awaitPublished(MESSAGES / 5);
+            final long pausedAt = System.nanoTime();
+            redis.pause(master);
+            redis.failoverTakeover(replica);
+            final long promotedAt = System.nanoTime();
+            Await.until(WAIT, () -> run.subscription.confirmations() >= 2 &&
+                run.subscription.confirmedAtNanos() - pausedAt > 0,
+                "the shard channel confirmed on the promoted replica");
+            Await.until(WAIT, () -> channelSubscription.confirmations() >= 2 && channelSubscription.isActive(),
+                "the channel subscription confirmed again on a running master");
+            final long channelMovedMs = (channelSubscription.confirmedAtNanos() - pausedAt) / 1_000_000;
+            run.finish();
+            run.report("failover of slot " + SlotHash.slot(shardChannel) + " from " + master.port() +
+                " (paused) to " + replica.port() + " (promoted " + (promotedAt - pausedAt) / 1_000_000 +
+                " ms after the pause)", pausedAt);
+            System.out.printf("channel subscription moved off the paused master %d ms after the pause%n",
+                channelMovedMs);
+            client.sync().execute("PUBLISH", "frozen-events", "after");
+            Await.until(WAIT, () -> events.contains("after"), "a channel message after the resubscription");
+            assertThat(events).containsExactly("after");
+        }
+    }
+
+    /**
      * Publishes numbered messages to one shard channel from a thread of its own while a subscription records what
      * arrives; checks duplicates, order and completeness after the resubscription.
      */

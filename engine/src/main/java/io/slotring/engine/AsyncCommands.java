@@ -558,6 +558,174 @@ public final class AsyncCommands
         return client.submit(ReplyConverters.OBJECT, command);
     }
 
+    /**
+     * BLMPOP timeout numkeys keys... LEFT|RIGHT COUNT count (Redis 7+): pops up to {@code count} elements from the
+     * first non-empty list, waiting up to {@code timeout} for one; on a dedicated connection (see {@link #blpop}).
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param end     {@code "LEFT"} or {@code "RIGHT"}: the end popped.
+     * @param count   how many elements at most, at least 1.
+     * @param keys    the lists, in the order they are tried (one slot on a cluster client).
+     * @return the list popped from and its elements, or null when the timeout passed with every list empty.
+     * @throws IllegalArgumentException for a negative timeout, an end other than LEFT or RIGHT, a count below 1, no
+     *                                  key, or keys in several slots; nothing was sent.
+     */
+    public CompletableFuture<PoppedElements> blmpop(final Duration timeout, final String end, final int count,
+        final String... keys)
+    {
+        return client.submit(ReplyConverters.OBJECT, multiPop("BLMPOP", timeout, end, "LEFT", "RIGHT", count, keys))
+            .thenApply(AsyncCommands::poppedElements);
+    }
+
+    /**
+     * BZMPOP timeout numkeys keys... MIN|MAX COUNT count (Redis 7+): pops up to {@code count} members with the
+     * lowest or highest scores from the first non-empty sorted set, waiting up to {@code timeout} for one; on a
+     * dedicated connection (see {@link #blpop}).
+     *
+     * @param timeout  how long the server waits; zero for ever.
+     * @param minOrMax {@code "MIN"} or {@code "MAX"}: the lowest or the highest scores first.
+     * @param count    how many members at most, at least 1.
+     * @param keys     the sorted sets, in the order they are tried (one slot on a cluster client).
+     * @return the sorted set popped from and its members with scores, or null when the timeout passed with every
+     * sorted set empty.
+     * @throws IllegalArgumentException for a negative timeout, MIN/MAX misspelt, a count below 1, no key, or keys in
+     *                                  several slots; nothing was sent.
+     */
+    public CompletableFuture<PoppedMembers> bzmpop(final Duration timeout, final String minOrMax, final int count,
+        final String... keys)
+    {
+        return client.submit(ReplyConverters.OBJECT, multiPop("BZMPOP", timeout, minOrMax, "MIN", "MAX", count, keys))
+            .thenApply(AsyncCommands::poppedMembers);
+    }
+
+    /**
+     * XREADGROUP GROUP group consumer BLOCK ms STREAMS keys... ids..., on a dedicated connection (see
+     * {@link #blpop}).
+     *
+     * @param group    the consumer group.
+     * @param consumer the consumer's name in the group.
+     * @param block    how long the server waits for an entry; zero for ever.
+     * @param streams  stream key to the ID to read after ({@code ">"}: entries never delivered to the group), in
+     *                 iteration order.
+     * @return the entries as {@link #execute} returns them, or null when the block time passed with nothing new.
+     * @throws IllegalArgumentException for a negative block time, no stream, or streams in several slots; nothing
+     *                                  was sent.
+     */
+    public CompletableFuture<Object> xreadgroup(final String group, final String consumer, final Duration block,
+        final Map<String, String> streams)
+    {
+        if (streams == null || streams.isEmpty())
+        {
+            throw new IllegalArgumentException("XREADGROUP expects at least one stream, got " +
+                (streams == null ? "null" : "none"));
+        }
+        final Object[] command = new Object[7 + streams.size() * 2];
+        command[0] = "XREADGROUP";
+        command[1] = "GROUP";
+        command[2] = group;
+        command[3] = consumer;
+        command[4] = "BLOCK";
+        command[5] = millis(block);
+        command[6] = "STREAMS";
+        int i = 7;
+        for (final Map.Entry<String, String> stream : streams.entrySet())
+        {
+            command[i] = stream.getKey();
+            command[i + streams.size()] = stream.getValue();
+            i++;
+        }
+        CommandChecks.checkArguments(command);
+        return client.submit(ReplyConverters.OBJECT, command);
+    }
+
+    /**
+     * WAIT numreplicas timeout: waits until at least {@code replicas} replicas acknowledged every write this client
+     * had completed on the node before the call, or until {@code timeout}. Runs on a dedicated connection (deadline
+     * {@code timeout} plus the command timeout), where it is preceded by a replicated no-op write
+     * ({@code MULTI SET slotring:wait DEL slotring:wait EXEC}) so that the server's per-connection write offset WAIT
+     * compares covers those writes. <b>On a cluster client use {@code ClusterClient.wait(keyOrHashTag, ...)}</b>,
+     * which picks the master of the key's slot: this keyless form goes to any master there and is sent as is, so it
+     * says nothing about this client's writes.
+     *
+     * @param replicas how many replicas must acknowledge; 0 returns at once.
+     * @param timeout  how long the server waits; zero for ever.
+     * @return how many replicas acknowledged (possibly fewer than {@code replicas} when the timeout passed).
+     * @throws IllegalArgumentException for a negative count or timeout; nothing sent.
+     */
+    public CompletableFuture<Long> wait(final int replicas, final Duration timeout)
+    {
+        if (replicas < 0)
+        {
+            throw new IllegalArgumentException("WAIT expects replicas >= 0, got " + replicas);
+        }
+        return client.submit(ReplyConverters.LONG, "WAIT", replicas, millis(timeout));
+    }
+
+    private static Object[] multiPop(final String name, final Duration timeout, final String end,
+        final String first, final String second, final int count, final String[] keys)
+    {
+        if (keys == null || keys.length == 0)
+        {
+            throw new IllegalArgumentException(name + " expects at least one key, got " +
+                (keys == null ? "null" : "none"));
+        }
+        if (!first.equalsIgnoreCase(end) && !second.equalsIgnoreCase(end))
+        {
+            throw new IllegalArgumentException(name + " expects " + first + " or " + second + ", got " + end);
+        }
+        if (count < 1)
+        {
+            throw new IllegalArgumentException(name + " expects a count >= 1, got " + count);
+        }
+        final Object[] command = new Object[keys.length + 6];
+        command[0] = name;
+        command[1] = seconds(timeout);
+        command[2] = keys.length;
+        System.arraycopy(keys, 0, command, 3, keys.length);
+        command[keys.length + 3] = end.toUpperCase(java.util.Locale.ROOT);
+        command[keys.length + 4] = "COUNT";
+        command[keys.length + 5] = count;
+        CommandChecks.checkArguments(command);
+        return command;
+    }
+
+    private static PoppedElements poppedElements(final Object reply)
+    {
+        if (!(reply instanceof List<?> pair) || pair.size() != 2 || !(pair.get(1) instanceof List<?> values))
+        {
+            return null;
+        }
+        final List<String> elements = new java.util.ArrayList<>(values.size());
+        for (final Object value : values)
+        {
+            elements.add(text(value));
+        }
+        return new PoppedElements(text(pair.get(0)), elements);
+    }
+
+    private static PoppedMembers poppedMembers(final Object reply)
+    {
+        if (!(reply instanceof List<?> pair) || pair.size() != 2 || !(pair.get(1) instanceof List<?> values))
+        {
+            return null;
+        }
+        final List<PoppedMembers.ScoredMember> members = new java.util.ArrayList<>(values.size());
+        for (final Object value : values)
+        {
+            final List<?> scored = (List<?>)value;
+            final Object score = scored.get(1);
+            members.add(new PoppedMembers.ScoredMember(text(scored.get(0)), score instanceof Number ?
+                ((Number)score).doubleValue() : Double.parseDouble(text(score))));
+        }
+        return new PoppedMembers(text(pair.get(0)), members);
+    }
+
+    private static String text(final Object value)
+    {
+        return value instanceof byte[] ? new String((byte[])value, java.nio.charset.StandardCharsets.UTF_8) :
+            value == null ? null : value.toString();
+    }
+
     /** {@code name keys... seconds}, checked. */
     private static Object[] blockingKeys(final String name, final Duration timeout, final String[] keys)
     {
@@ -657,6 +825,58 @@ public final class AsyncCommands
             args[i++] = entry.getValue();
         }
         return args;
+    }
+
+    // Pub/sub publishing (typed). Subscriptions live on their own connections: see Client#subscribe.
+
+    /**
+     * PUBLISH channel message: on a cluster, sent to one master (the cluster bus carries it to every node).
+     *
+     * @param channel the channel.
+     * @param message the message, UTF-8 encoded.
+     * @return how many subscribers received it (on a cluster: those of the node it was sent to), completed on an
+     * I/O thread.
+     */
+    public CompletableFuture<Long> publish(final String channel, final String message)
+    {
+        return client.submit(ReplyConverters.LONG, "PUBLISH", channel, message);
+    }
+
+    /**
+     * PUBLISH channel message with a binary message.
+     *
+     * @param channel the channel.
+     * @param message the message bytes (encoded at the call, not retained).
+     * @return how many subscribers received it, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> publish(final String channel, final byte[] message)
+    {
+        return client.submit(ReplyConverters.LONG, "PUBLISH", channel, message);
+    }
+
+    /**
+     * SPUBLISH shardchannel message (Redis 7+): on a cluster, routed by the channel's hash slot to its master,
+     * where {@link Client#ssubscribe} subscribers of that channel listen.
+     *
+     * @param channel the shard channel; its hash slot decides the node.
+     * @param message the message, UTF-8 encoded.
+     * @return how many subscribers received it, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> spublish(final String channel, final String message)
+    {
+        return client.submit(ReplyConverters.LONG, "SPUBLISH", channel, message);
+    }
+
+    /**
+     * SPUBLISH shardchannel message with a binary message.
+     *
+     * @param channel the shard channel; its hash slot decides the node.
+     * @param message the message bytes (encoded at the call, not retained).
+     * @return how many subscribers received it, completed on an I/O thread.
+     */
+    public CompletableFuture<Long> spublish(final String channel, final byte[] message)
+    {
+        return client.submit(ReplyConverters.LONG, "SPUBLISH", channel, message);
     }
 
     /**

@@ -145,6 +145,22 @@ public interface Client extends AutoCloseable
     long execute(ReplyHandler handler, long token, Object... args);
 
     /**
+     * Any command as part of a batch: routed and checked as {@link #execute(ReplyHandler, long, Object...)}; the
+     * batch's handler receives the reply and {@link Batch#await} waits for it, and it leaves with the batch's other
+     * commands for its node in one write. Pass a reused {@code args} array to allocate nothing: the arguments are
+     * encoded before this returns, so the array and its elements are the caller's again at once.
+     *
+     * @param batch the caller's reusable batch, from {@link #newBatch}.
+     * @param token passed back to the batch's handler.
+     * @param args  command name and arguments: {@code byte[]}, {@code CharSequence} or numbers.
+     * @return a non-negative number when published, else a negative code.
+     * @throws IllegalArgumentException as {@link #execute(ReplyHandler, long, Object...)}, or for a batch not made
+     *                                  by this client's {@code newBatch}; nothing was sent.
+     * @throws NullPointerException     when {@code batch} is null; nothing was sent.
+     */
+    long execute(Batch batch, long token, Object... args);
+
+    /**
      * Switches every live connection to the credentials the config's supplier returns now (see
      * {@link ConnectionSettings#credentials(java.util.function.Supplier)}), by sending {@code AUTH} on each connection
      * behind the commands already in flight there: nothing is dropped or reordered. Connections that are down, and
@@ -239,4 +255,17 @@ public interface Client extends AutoCloseable
      * @throws RedisException        when the client is closed, or (cluster) no node serves the slot.
      */
     Transaction multi(String hashTagOrKey);
+
+    /**
+     * As {@link #multi}, without blocking the caller: completes with the open transaction once one of the node's
+     * dedicated connections is free; drive it with {@link Transaction#watchAsync}, {@link Transaction#executeAsync},
+     * {@link Transaction#queue} and {@link Transaction#execAsync}.
+     *
+     * @param hashTagOrKey decides the slot (cluster) every key of the transaction must be in.
+     * @return the open transaction (end it with exec, discard or close); fails with a {@link RedisTimeoutException}
+     * when every dedicated connection stayed busy for the command timeout, or (cluster) when no node serves the
+     * slot.
+     * @throws NullPointerException when {@code hashTagOrKey} is null.
+     */
+    CompletableFuture<Transaction> multiAsync(String hashTagOrKey);
 }

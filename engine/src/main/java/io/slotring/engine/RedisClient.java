@@ -35,6 +35,11 @@ import org.agrona.DirectBuffer;
  */
 public final class RedisClient implements Client
 {
+    /** A standalone server has no slots: a transaction's keys need no check. */
+    private static final java.util.function.Consumer<Object[]> NO_SLOT_CHECK = args ->
+    {
+    };
+
     private final ClientConfig config;
     private final IoRuntime runtime;
     private final NodeEndpoint endpoint;
@@ -172,6 +177,22 @@ public final class RedisClient implements Client
         return endpoint.execute(NodeEndpoint.HASH_KEY, handler, null, token, args);
     }
 
+    /** {@inheritDoc} */
+    @Override
+    public long execute(final Batch batch, final long token, final Object... args)
+    {
+        return endpoint.execute(NodeEndpoint.HASH_KEY, null, CommandBatch.of(requireBatch(batch)), token, args);
+    }
+
+    private static Batch requireBatch(final Batch batch)
+    {
+        if (batch == null)
+        {
+            throw new NullPointerException("batch must not be null");
+        }
+        return batch;
+    }
+
     /**
      * @param timeout how long to wait.
      * @param unit    unit of timeout.
@@ -237,8 +258,15 @@ public final class RedisClient implements Client
     public Transaction multi(final String hashTagOrKey)
     {
         java.util.Objects.requireNonNull(hashTagOrKey, "hashTagOrKey must not be null");
-        return io.slotring.engine.internal.ApiAccess.transaction(endpoint.dedicated().lease(), args ->
-        {
-        }, config.commandTimeoutNs());
+        return ApiAccess.transaction(endpoint.dedicated().lease(), NO_SLOT_CHECK, config.commandTimeoutNs());
+    }
+
+    @Override
+    public CompletableFuture<Transaction> multiAsync(final String hashTagOrKey)
+    {
+        java.util.Objects.requireNonNull(hashTagOrKey, "hashTagOrKey must not be null");
+        final long timeoutNs = config.commandTimeoutNs();
+        return endpoint.dedicated().leaseAsync().thenApply(lease -> ApiAccess.transaction(lease, NO_SLOT_CHECK,
+            timeoutNs));
     }
 }

@@ -550,6 +550,65 @@ public final class SyncCommands
     }
 
     /**
+     * BLMPOP: see {@link AsyncCommands#blmpop}.
+     *
+     * @param timeout how long the server waits; zero for ever.
+     * @param end     {@code "LEFT"} or {@code "RIGHT"}.
+     * @param count   how many elements at most.
+     * @param keys    the lists, in the order they are tried.
+     * @return the list popped from and its elements, or null when the timeout passed.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public PoppedElements blmpop(final Duration timeout, final String end, final int count, final String... keys)
+    {
+        return awaitBlocking(false, async.blmpop(timeout, end, count, keys), timeout);
+    }
+
+    /**
+     * BZMPOP: see {@link AsyncCommands#bzmpop}.
+     *
+     * @param timeout  how long the server waits; zero for ever.
+     * @param minOrMax {@code "MIN"} or {@code "MAX"}.
+     * @param count    how many members at most.
+     * @param keys     the sorted sets, in the order they are tried.
+     * @return the sorted set popped from and its members with scores, or null when the timeout passed.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public PoppedMembers bzmpop(final Duration timeout, final String minOrMax, final int count, final String... keys)
+    {
+        return awaitBlocking(false, async.bzmpop(timeout, minOrMax, count, keys), timeout);
+    }
+
+    /**
+     * XREADGROUP BLOCK: see {@link AsyncCommands#xreadgroup}.
+     *
+     * @param group    the consumer group.
+     * @param consumer the consumer's name.
+     * @param block    how long the server waits; zero for ever.
+     * @param streams  stream key to the ID to read after.
+     * @return the entries, or null when the block time passed with nothing new.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public Object xreadgroup(final String group, final String consumer, final Duration block,
+        final Map<String, String> streams)
+    {
+        return awaitBlocking(CallerWaiter.expectWait(), async.xreadgroup(group, consumer, block, streams), block);
+    }
+
+    /**
+     * WAIT: see {@link AsyncCommands#wait(int, Duration)}.
+     *
+     * @param replicas how many replicas must acknowledge.
+     * @param timeout  how long the server waits; zero for ever.
+     * @return how many replicas acknowledged.
+     * @throws RedisException on an error reply, a timeout, a lost connection or a closed client.
+     */
+    public Long wait(final int replicas, final Duration timeout)
+    {
+        return awaitBlocking(false, async.wait(replicas, timeout), timeout);
+    }
+
+    /**
      * PING; replies PONG.
      *
      * @return the reply.
@@ -570,6 +629,61 @@ public final class SyncCommands
     public String info(final String... sections)
     {
         return await(CallerWaiter.expectWait(), async.info(sections));
+    }
+
+    // Pub/sub publishing (typed): see AsyncCommands#publish and AsyncCommands#spublish.
+
+    /**
+     * PUBLISH channel message (see {@link AsyncCommands#publish(String, String)}).
+     *
+     * @param channel the channel.
+     * @param message the message, UTF-8 encoded.
+     * @return how many subscribers received it.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long publish(final String channel, final String message)
+    {
+        return await(CallerWaiter.expectWait(), async.publish(channel, message));
+    }
+
+    /**
+     * PUBLISH channel message with a binary message.
+     *
+     * @param channel the channel.
+     * @param message the message bytes.
+     * @return how many subscribers received it.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long publish(final String channel, final byte[] message)
+    {
+        return await(CallerWaiter.expectWait(), async.publish(channel, message));
+    }
+
+    /**
+     * SPUBLISH shardchannel message (Redis 7+; see {@link AsyncCommands#spublish(String, String)}): routed on a
+     * cluster by the channel's hash slot.
+     *
+     * @param channel the shard channel.
+     * @param message the message, UTF-8 encoded.
+     * @return how many subscribers received it.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long spublish(final String channel, final String message)
+    {
+        return await(CallerWaiter.expectWait(), async.spublish(channel, message));
+    }
+
+    /**
+     * SPUBLISH shardchannel message with a binary message.
+     *
+     * @param channel the shard channel.
+     * @param message the message bytes.
+     * @return how many subscribers received it.
+     * @throws RedisException on an error reply, a timeout, or a lost connection.
+     */
+    public Long spublish(final String channel, final byte[] message)
+    {
+        return await(CallerWaiter.expectWait(), async.spublish(channel, message));
     }
 
     /**

@@ -34,6 +34,16 @@ import io.slotring.engine.internal.ReplyConverters;
  *
  * <p>Not thread-safe: one thread drives a transaction. Every call waits at most the command timeout (plus one
  * second); a timeout resets the dedicated connection, which ends the transaction on the server without applying it.
+ *
+ * <p>Async: {@link #watchAsync}, {@link #executeAsync}, {@link #queue} (which never waits) and {@link #execAsync}
+ * (or {@link #discardAsync}) drive the same transaction without blocking the caller; commands are sent at once, in
+ * call order, on the transaction's connection. {@code ClusterClient.multiAsync} also leases the connection without
+ * blocking.
+ * <pre>{@code
+ * cluster.multiAsync("{user42}").thenCompose(tx -> tx.watchAsync("{user42}balance")
+ *     .thenCompose(ok -> tx.executeAsync("GET", "{user42}balance"))
+ *     .thenCompose(balance -> tx.queue("SET", "{user42}balance", parse(balance) - 10).execAsync()));
+ * }</pre>
  */
 public final class Transaction implements AutoCloseable
 {
@@ -46,6 +56,7 @@ public final class Transaction implements AutoCloseable
     private final long waitNs;
     private final List<CompletableFuture<String>> queued = new ArrayList<>();
     private final List<String> queuedNames = new ArrayList<>();
+    private final List<CompletableFuture<String>> watched = new ArrayList<>();
     private CompletableFuture<String> multi;
     private boolean watching;
     private int state = OPEN;
@@ -68,17 +79,7 @@ public final class Transaction implements AutoCloseable
      */
     public Transaction watch(final Object... keys)
     {
-        requireState(OPEN, "WATCH");
-        if (keys == null || keys.length == 0)
-        {
-            throw new IllegalArgumentException("WATCH expects at least one key, got none");
-        }
-        final Object[] command = new Object[keys.length + 1];
-        command[0] = "WATCH";
-        System.arraycopy(keys, 0, command, 1, keys.length);
-        checkAllowed(command, true);
-        watching = true;
-        await(lease.submit(ReplyConverters.STRING, command), "WATCH");
+        await(watchAsync(keys), "WATCH");
         return this;
     }
 
@@ -135,13 +136,31 @@ public final class Transaction implements AutoCloseable
      * @throws IllegalStateException once the transaction ended.
      * @throws RedisException       on a timeout or a lost connection.
      */
-    @SuppressWarnings("unchecked")
     public List<Object> exec()
+    {
+        return await(execAsync(), "EXEC");
+    }
+
+    /**
+     * EXEC without blocking the caller: sends MULTI (if nothing was queued) and EXEC behind the queued commands and
+     * ends the transaction at once (no further call is accepted); the connection goes back to the pool when the
+     * reply came.
+     *
+     * @return completes with one reply per queued command, in order (an error reply of one command is a
+     * {@link RedisServerException} value in its place), or null when a watched key changed, so nothing was applied;
+     * fails with a {@link RedisServerException} (EXECABORT) when the server refused a queued command, nothing
+     * applied (a redirect inside a transaction is never followed), or with the {@link RedisException} of a timeout
+     * or a lost connection. Completes on an I/O thread.
+     * @throws IllegalStateException once the transaction ended.
+     */
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<List<Object>> execAsync()
     {
         if (state == ENDED)
         {
             throw new IllegalStateException("expected an open transaction, got one that already ended");
         }
+        final CompletableFuture<Object> exec;
         try
         {
             if (state == OPEN)
@@ -149,49 +168,184 @@ public final class Transaction implements AutoCloseable
                 multi = lease.submit(ReplyConverters.STRING, "MULTI");
                 state = QUEUEING;
             }
-            final CompletableFuture<Object> exec = lease.submit(ReplyConverters.OBJECT, "EXEC");
-            state = ENDED;
-            await(multi, "MULTI");
+            exec = lease.submit(ReplyConverters.OBJECT, "EXEC");
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            end();
+            throw ex;
+        }
+        state = ENDED;
+        final CompletableFuture<String> multiAck = multi;
+        final List<CompletableFuture<String>> commands = new ArrayList<>(queued);
+        final List<String> names = new ArrayList<>(queuedNames);
+        final List<CompletableFuture<String>> watches = new ArrayList<>(watched);
+        final CompletableFuture<?>[] all = new CompletableFuture<?>[commands.size() + watches.size() + 2];
+        int n = 0;
+        for (final CompletableFuture<String> watch : watches)
+        {
+            all[n++] = watch;
+        }
+        all[n++] = multiAck;
+        for (final CompletableFuture<String> command : commands)
+        {
+            all[n++] = command;
+        }
+        all[n] = exec;
+        // Replies come in order on the leased connection; allOf only guards against a failure out of order.
+        return CompletableFuture.allOf(all).handle((ignored, failure) ->
+        {
+            lease.release();
+            final Throwable watchFailure = firstFailure(watches);
+            if (watchFailure != null)
+            {
+                return CompletableFuture.<List<Object>>failedFuture(watchFailure);
+            }
+            final Throwable multiFailure = failureOf(multiAck);
+            if (multiFailure != null)
+            {
+                return CompletableFuture.<List<Object>>failedFuture(multiFailure);
+            }
             RedisException refused = null;
-            for (int i = 0; i < queued.size(); i++)
+            for (int i = 0; i < commands.size(); i++)
             {
-                try
+                final Throwable commandFailure = failureOf(commands.get(i));
+                if (commandFailure instanceof RedisServerException ex && refused == null)
                 {
-                    await(queued.get(i), queuedNames.get(i));
+                    refused = new RedisServerException("EXECABORT transaction aborted, nothing applied: queued " +
+                        "command " + (i + 1) + " of " + commands.size() + " (" + names.get(i) + ") was " +
+                        "refused: " + ex.getMessage() + (isRedirect(ex) ? " (a redirect inside a transaction " +
+                        "is never followed: retry the whole transaction)" : ""));
                 }
-                catch (final RedisServerException ex)
+                else if (commandFailure != null && !(commandFailure instanceof RedisServerException))
                 {
-                    if (refused == null)
-                    {
-                        refused = new RedisServerException("EXECABORT transaction aborted, nothing applied: queued " +
-                            "command " + (i + 1) + " of " + queued.size() + " (" + queuedNames.get(i) + ") was " +
-                            "refused: " + ex.getMessage() + (isRedirect(ex) ? " (a redirect inside a transaction " +
-                            "is never followed: retry the whole transaction)" : ""));
-                    }
+                    return CompletableFuture.<List<Object>>failedFuture(commandFailure);
                 }
-            }
-            Object replies;
-            try
-            {
-                replies = await(exec, "EXEC");
-            }
-            catch (final RedisServerException ex)
-            {
-                if (refused != null)
-                {
-                    throw refused;
-                }
-                throw ex;
             }
             if (refused != null)
             {
-                throw refused;
+                return CompletableFuture.<List<Object>>failedFuture(refused);
             }
-            return (List<Object>)replies;
-        }
-        finally
+            final Throwable execFailure = failureOf(exec);
+            if (execFailure != null)
+            {
+                return CompletableFuture.<List<Object>>failedFuture(execFailure);
+            }
+            return CompletableFuture.completedFuture((List<Object>)exec.join());
+        }).thenCompose(result -> result);
+    }
+
+    /**
+     * {@link #watch} without waiting for the reply: the WATCH is sent at once, ahead of whatever is sent next on
+     * the transaction's connection, so the caller may go on queueing; a failed WATCH also fails {@link #execAsync}.
+     *
+     * @param keys the keys, in the transaction's slot.
+     * @return completes with OK.
+     * @throws IllegalArgumentException for no keys, a null key or a key outside the slot; nothing was sent.
+     * @throws IllegalStateException    after the first queued command, or once the transaction ended.
+     */
+    public CompletableFuture<String> watchAsync(final Object... keys)
+    {
+        requireState(OPEN, "WATCH");
+        if (keys == null || keys.length == 0)
         {
-            end();
+            throw new IllegalArgumentException("WATCH expects at least one key, got none");
+        }
+        final Object[] command = new Object[keys.length + 1];
+        command[0] = "WATCH";
+        System.arraycopy(keys, 0, command, 1, keys.length);
+        checkAllowed(command, true);
+        watching = true;
+        final CompletableFuture<String> reply = lease.submit(ReplyConverters.STRING, command);
+        watched.add(reply);
+        return reply;
+    }
+
+    /**
+     * {@link #execute} without waiting: runs a command now, outside the transaction but on its connection (a read
+     * of a watched key between {@link #watchAsync} and the first {@link #queue}).
+     *
+     * @param args command name and arguments, keys in the transaction's slot.
+     * @return the reply as Java values (see {@link AsyncCommands#execute}); completes on an I/O thread.
+     * @throws IllegalArgumentException for a refused command or a key outside the slot; nothing was sent.
+     * @throws IllegalStateException    after the first queued command, or once the transaction ended.
+     */
+    public CompletableFuture<Object> executeAsync(final Object... args)
+    {
+        requireState(OPEN, "execute");
+        checkAllowed(args, false);
+        return lease.submit(ReplyConverters.OBJECT, args);
+    }
+
+    /**
+     * {@link #discard} without waiting: sends DISCARD (or UNWATCH before anything was queued) and ends the
+     * transaction; the connection goes back to the pool when the reply came.
+     *
+     * @return completes when the server answered (at once when nothing was sent or the transaction had ended).
+     */
+    public CompletableFuture<Void> discardAsync()
+    {
+        if (state == ENDED)
+        {
+            return CompletableFuture.completedFuture(null);
+        }
+        final String name = state == QUEUEING ? "DISCARD" : watching ? "UNWATCH" : null;
+        state = ENDED;
+        if (name == null)
+        {
+            lease.release();
+            return CompletableFuture.completedFuture(null);
+        }
+        final CompletableFuture<String> reply;
+        try
+        {
+            reply = lease.submit(ReplyConverters.STRING, name);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            lease.release();
+            throw ex;
+        }
+        for (final CompletableFuture<String> command : queued)
+        {
+            command.exceptionally(ignored -> null);
+        }
+        return reply.handle((value, failure) ->
+        {
+            lease.release();
+            return failure == null ? CompletableFuture.<Void>completedFuture(null) :
+                CompletableFuture.<Void>failedFuture(failure);
+        }).thenCompose(result -> result);
+    }
+
+    private static Throwable firstFailure(final List<CompletableFuture<String>> futures)
+    {
+        for (final CompletableFuture<String> future : futures)
+        {
+            final Throwable failure = failureOf(future);
+            if (failure != null)
+            {
+                return failure;
+            }
+        }
+        return null;
+    }
+
+    /** The cause a completed future failed with, or null. */
+    private static Throwable failureOf(final CompletableFuture<?> future)
+    {
+        if (!future.isCompletedExceptionally())
+        {
+            return null;
+        }
+        try
+        {
+            future.join();
+            return null;
+        }
+        catch (final java.util.concurrent.CompletionException | java.util.concurrent.CancellationException ex)
+        {
+            return ex.getCause() != null ? ex.getCause() : ex;
         }
     }
 
@@ -203,32 +357,7 @@ public final class Transaction implements AutoCloseable
      */
     public void discard()
     {
-        if (state == ENDED)
-        {
-            return;
-        }
-        try
-        {
-            if (state == QUEUEING)
-            {
-                state = ENDED;
-                final CompletableFuture<String> discard = lease.submit(ReplyConverters.STRING, "DISCARD");
-                for (final CompletableFuture<String> command : queued)
-                {
-                    command.exceptionally(ignored -> null);
-                }
-                await(discard, "DISCARD");
-            }
-            else if (watching)
-            {
-                state = ENDED;
-                await(lease.submit(ReplyConverters.STRING, "UNWATCH"), "UNWATCH");
-            }
-        }
-        finally
-        {
-            end();
-        }
+        await(discardAsync(), "DISCARD");
     }
 
     /**

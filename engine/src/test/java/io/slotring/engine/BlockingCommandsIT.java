@@ -218,4 +218,48 @@ class BlockingCommandsIT
         assertThatThrownBy(() -> client.sync().blpop(Duration.ZERO, "blk:never"))
             .isInstanceOf(RedisConnectionException.class).hasMessageContaining("closed");
     }
+
+    @Test
+    void typedBlmpopBzmpopXreadgroupAndWaitReturnTheirResults() throws Exception
+    {
+        redis.call("DEL", "blk:m1", "blk:m2", "blk:z", "blk:s");
+        try (RedisClient client = RedisClient.connect(config()))
+        {
+            final CompletableFuture<PoppedElements> lists = client.async().blmpop(Duration.ofSeconds(3), "right", 2,
+                "blk:m1", "blk:m2");
+            Await.until(Duration.ofSeconds(2), () -> blockedClients() == 1, "BLMPOP blocked");
+            client.sync().rpush("blk:m2", "a", "b", "c");
+            assertThat(lists.get(5, TimeUnit.SECONDS)).isEqualTo(new PoppedElements("blk:m2", List.of("c", "b")));
+            assertThat(client.sync().blmpop(Duration.ofMillis(100), "LEFT", 5, "blk:m1", "blk:m2"))
+                .isEqualTo(new PoppedElements("blk:m2", List.of("a")));
+            assertThat(client.sync().blmpop(Duration.ofMillis(100), "LEFT", 1, "blk:m1")).isNull();
+            assertThatThrownBy(() -> client.async().blmpop(Duration.ofSeconds(1), "UP", 1, "blk:m1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LEFT or RIGHT");
+
+            final CompletableFuture<PoppedMembers> members = client.async().bzmpop(Duration.ZERO, "MAX", 2, "blk:z");
+            Await.until(Duration.ofSeconds(2), () -> blockedClients() == 1, "BZMPOP blocked");
+            client.sync().execute("ZADD", "blk:z", 1, "one", 2.5, "two", 3, "three");
+            assertThat(members.get(5, TimeUnit.SECONDS)).isEqualTo(new PoppedMembers("blk:z", List.of(
+                new PoppedMembers.ScoredMember("three", 3), new PoppedMembers.ScoredMember("two", 2.5))));
+            assertThat(client.sync().bzmpop(Duration.ofMillis(100), "min", 9, "blk:z").members())
+                .containsExactly(new PoppedMembers.ScoredMember("one", 1));
+
+            client.sync().execute("XGROUP", "CREATE", "blk:s", "g", "$", "MKSTREAM");
+            final CompletableFuture<Object> entries = client.async().xreadgroup("g", "c1", Duration.ofSeconds(3),
+                Map.of("blk:s", ">"));
+            Await.until(Duration.ofSeconds(2), () -> blockedClients() == 1, "XREADGROUP blocked");
+            client.sync().execute("XADD", "blk:s", "*", "f", "v");
+            assertThat(String.valueOf(entries.get(5, TimeUnit.SECONDS))).contains("blk:s");
+            assertThat(client.sync().xreadgroup("g", "c1", Duration.ofMillis(100), Map.of("blk:s", ">"))).isNull();
+
+            // No replicas here: WAIT 0 answers at once, WAIT 1 after its timeout, both with 0.
+            client.sync().set("blk:w", "1");
+            assertThat(client.sync().wait(0, Duration.ofSeconds(5))).isZero();
+            final long start = System.nanoTime();
+            assertThat(client.sync().wait(1, Duration.ofMillis(300))).isZero();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(250L, 1300L);
+            // The no-op write before WAIT leaves nothing behind.
+            assertThat(client.sync().exists("slotring:wait")).isZero();
+        }
+    }
 }

@@ -171,4 +171,108 @@ class TransactionIT
             }
         }
     }
+
+    /** One optimistic increment with an async transaction: WATCH, GET, SET n+1, EXEC; null on a WATCH conflict. */
+    private static java.util.concurrent.CompletableFuture<List<Object>> incrementAsync(final Transaction tx,
+        final String key)
+    {
+        return tx.watchAsync(key).thenCompose(ok -> tx.executeAsync("GET", key)).thenCompose(value ->
+        {
+            final long current = value == null ? 0 : Long.parseLong(new String((byte[])value));
+            return tx.queue("SET", key, current + 1).execAsync();
+        });
+    }
+
+    @Test
+    void asyncTransactionsUnderConcurrentLoadRetryWatchConflictsAndCountEveryIncrementOnce() throws Exception
+    {
+        redis.call("DEL", "tx:async");
+        final int workers = 4;
+        final int incrementsEach = 60;
+        try (RedisClient client = RedisClient.connect(config().blockingConnectionsPerNode(workers)))
+        {
+            final AtomicLong conflicts = new AtomicLong();
+            final AtomicLong loadIncrs = new AtomicLong();
+            final AtomicBoolean stop = new AtomicBoolean();
+            final Thread load = new Thread(() ->
+            {
+                while (!stop.get())
+                {
+                    client.sync().incr("tx:async");
+                    loadIncrs.incrementAndGet();
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                }
+            }, "load");
+            load.start();
+            final List<Thread> threads = new ArrayList<>();
+            final List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int w = 0; w < workers; w++)
+            {
+                final Thread thread = new Thread(() ->
+                {
+                    try
+                    {
+                        for (int i = 0; i < incrementsEach; i++)
+                        {
+                            int attempts = 0;
+                            while (true)
+                            {
+                                assertThat(++attempts).as("attempts for one increment").isLessThan(2000);
+                                // Leased without blocking, then driven without blocking; only the test waits.
+                                final List<Object> replies = client.multiAsync("tx:async")
+                                    .thenCompose(tx -> incrementAsync(tx, "tx:async")).get(5, TimeUnit.SECONDS);
+                                if (replies != null)
+                                {
+                                    assertThat(replies).containsExactly("OK");
+                                    break;
+                                }
+                                conflicts.incrementAndGet();
+                            }
+                        }
+                    }
+                    catch (final Throwable ex)
+                    {
+                        failures.add(ex);
+                    }
+                }, "tx-" + w);
+                thread.start();
+                threads.add(thread);
+            }
+            for (final Thread thread : threads)
+            {
+                thread.join(50_000);
+            }
+            stop.set(true);
+            load.join(5000);
+            assertThat(failures).isEmpty();
+            System.out.printf("%d async transactions applied, %d WATCH conflicts retried, %d load INCRs%n",
+                workers * incrementsEach, conflicts.get(), loadIncrs.get());
+            assertThat(conflicts.get()).as("WATCH conflicts really happened").isPositive();
+            assertThat(client.sync().get("tx:async"))
+                .isEqualTo(Long.toString(workers * incrementsEach + loadIncrs.get()));
+        }
+    }
+
+    @Test
+    void asyncExecAbortsOnAQueueingErrorAndAsyncDiscardGivesTheConnectionBack() throws Exception
+    {
+        redis.call("DEL", "tx:ae");
+        try (RedisClient client = RedisClient.connect(config()))
+        {
+            final Transaction aborted = client.multi("tx:ae");
+            final java.util.concurrent.CompletableFuture<List<Object>> exec = aborted.queue("SET", "tx:ae", "1")
+                .queue("INCR").execAsync();
+            assertThatThrownBy(() -> exec.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(RedisServerException.class)
+                .hasMessageContaining("EXECABORT").hasMessageContaining("command 2 of 2 (INCR)");
+            assertThatThrownBy(() -> aborted.queue("SET", "tx:ae", "2")).isInstanceOf(IllegalStateException.class);
+            assertThat(client.sync().get("tx:ae")).isNull();
+            final Transaction discarded = client.multi("tx:ae");
+            discarded.queue("SET", "tx:ae", "3").discardAsync().get(5, TimeUnit.SECONDS);
+            assertThat(client.sync().get("tx:ae")).isNull();
+            // One dedicated connection: back in the pool after each async end.
+            final Transaction tx = client.multi("tx:ae");
+            assertThat(tx.queue("SET", "tx:ae", "4").execAsync().get(5, TimeUnit.SECONDS)).containsExactly("OK");
+            assertThat(client.sync().get("tx:ae")).isEqualTo("4");
+        }
+    }
 }

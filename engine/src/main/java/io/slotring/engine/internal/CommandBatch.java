@@ -49,6 +49,8 @@ public final class CommandBatch implements Batch, Awaitable
     private CallerWaiter waiter;
     /** {@link #waiter} while the caller awaits (read by completing threads to wake it), else null. */
     private volatile CallerWaiter awaiting;
+    /** Set by {@link #overrideHandler} around a wrapper's submission; submitting thread only. */
+    private ReplyHandler handlerOverride;
     /** The caller while it parks for a batch handed to the I/O agent, else null. */
     private volatile Thread parked;
 
@@ -87,7 +89,49 @@ public final class CommandBatch implements Batch, Awaitable
 
     ReplyHandler handler()
     {
+        final ReplyHandler override = handlerOverride;
+        return override != null ? override : handler;
+    }
+
+    /**
+     * @return the handler the batch was made with (the user's), whatever {@link #overrideHandler} says.
+     */
+    public ReplyHandler userHandler()
+    {
         return handler;
+    }
+
+    /**
+     * Submitting thread only: the commands submitted until the next call complete on {@code interceptor} instead
+     * of the batch's handler (still counted by this batch); null restores the batch's handler. A wrapper such as a
+     * zero-copy script call sets it around one submission, so it sees the reply first (a {@code NOSCRIPT} it
+     * answers itself) and passes the rest on to {@link #userHandler()}. Read by the engine only while the
+     * submitting thread claims and commits a command, so a plain field suffices.
+     *
+     * @param interceptor the handler for the next submissions, or null.
+     */
+    public void overrideHandler(final ReplyHandler interceptor)
+    {
+        handlerOverride = interceptor;
+    }
+
+    /**
+     * Any thread: counts one more outstanding completion, for a command the engine did not submit through this
+     * batch (a fallback re-sent from a completion): {@link #await} waits for it until {@link #release()}. Call it
+     * before the completion that triggers it returns, so the count never reaches zero in between.
+     */
+    public void hold()
+    {
+        outstanding.incrementAndGet();
+    }
+
+    /**
+     * Any thread: the completion counted by {@link #hold()} happened (reply or failure); wakes the waiter when it
+     * was the last outstanding one.
+     */
+    public void release()
+    {
+        onComplete();
     }
 
     void onSubmit(final NodeConnection connection)

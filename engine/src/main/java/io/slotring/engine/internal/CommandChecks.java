@@ -183,6 +183,50 @@ public final class CommandChecks
         return Math.max(1, (long)Math.min(seconds * 1e9, Long.MAX_VALUE / 8.0));
     }
 
+    /**
+     * A copy of a blocking command with its block time replaced, for a layer that re-sends it (a redirect) and must
+     * keep it within its original deadline. A command that blocks for ever keeps blocking for ever.
+     *
+     * @param args        a command {@link #blockTimeNs} reports as blocking.
+     * @param remainingNs the block time left, at least one millisecond is sent (0 or less: one millisecond).
+     * @return the copy; {@code args} itself when it blocks for ever or its block time cannot be found.
+     */
+    public static Object[] withBlockTimeNs(final Object[] args, final long remainingNs)
+    {
+        if (blockTimeNs(args) == BLOCKS_FOREVER)
+        {
+            return args;
+        }
+        final long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNs));
+        final String seconds = java.math.BigDecimal.valueOf(millis, 3).toPlainString();
+        final Object name = args[0];
+        final Object[] copy = args.clone();
+        if (isOneOf(name, BLOCK_SECONDS_LAST))
+        {
+            copy[copy.length - 1] = seconds;
+        }
+        else if (isOneOf(name, BLOCK_SECONDS_FIRST))
+        {
+            copy[1] = seconds;
+        }
+        else if (is(name, "WAIT"))
+        {
+            copy[2] = millis;
+        }
+        else
+        {
+            for (int i = 1; i + 1 < copy.length && !is(copy[i], "STREAMS"); i++)
+            {
+                if (is(copy[i], "BLOCK"))
+                {
+                    copy[i + 1] = millis;
+                    break;
+                }
+            }
+        }
+        return copy;
+    }
+
     private static double xreadBlockSeconds(final Object[] args)
     {
         for (int i = 1; i + 1 < args.length; i++)

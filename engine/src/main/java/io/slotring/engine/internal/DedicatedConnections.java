@@ -30,6 +30,9 @@ public final class DedicatedConnections
 {
     /** Deadline offset for a command that blocks forever: about 36 years, i.e. none. */
     static final long NO_DEADLINE_NS = Long.MAX_VALUE / 8;
+    private static final Object[][] ASKING = {{"ASKING"}};
+    private static final Object[][] NOTHING_BEFORE = {};
+    private static final Object STANDALONE_WAIT_MARKER = "slotring:wait";
 
     private final NodeEndpoint endpoint;
     private final IoRuntime runtime;
@@ -137,18 +140,92 @@ public final class DedicatedConnections
     <T> CompletableFuture<T> submit(final ReplyConverter<T> converter, final Object[] args, final int length,
         final long blockNs)
     {
-        final boolean callerWillWait = CallerWaiter.takeWaitIntent();
-        final long budgetNs = blockNs == CommandChecks.BLOCKS_FOREVER ? NO_DEADLINE_NS :
-            blockNs + config.commandTimeoutNs();
-        final long deadlineNs = System.nanoTime() + budgetNs;
+        return submit(converter, args, length, System.nanoTime() + budgetNs(blockNs, config.commandTimeoutNs()),
+            // Standalone only: on a cluster node (a routing layer is installed) a marker key must be in a slot the
+            // node serves, which the routing layer picks (ClusterClient.wait); a pinned WAIT there is sent as is.
+            CommandChecks.is(args[0], "WAIT") && runtime.redirectHandler() == null ?
+            waitPreamble(STANDALONE_WAIT_MARKER) : NOTHING_BEFORE);
+    }
+
+    /**
+     * The commands sent right before WAIT on its dedicated connection: a replicated no-op write
+     * ({@code MULTI SET marker DEL marker EXEC}, the marker never visible to anyone) so that the connection's write
+     * offset, which WAIT compares with the replicas' acknowledged offsets, covers every write the node applied
+     * before, including this client's writes over its shared connections. Without it, WAIT on a connection that
+     * never wrote counts every connected replica at once.
+     *
+     * @param markerKey a key of a slot the node serves (cluster), deleted in the same transaction that sets it.
+     * @return the commands, in order.
+     */
+    public static Object[][] waitPreamble(final Object markerKey)
+    {
+        return new Object[][] {{"MULTI"}, {"SET", markerKey, "1"}, {"DEL", markerKey}, {"EXEC"}};
+    }
+
+    /**
+     * How long a blocking command may take in all: its block time plus the command timeout, or (practically) for
+     * ever when it blocks for ever.
+     *
+     * @param blockNs          its block time from {@link CommandChecks#blockTimeNs}.
+     * @param commandTimeoutNs the client's command timeout.
+     * @return the budget in nanoseconds, from its submission.
+     */
+    public static long budgetNs(final long blockNs, final long commandTimeoutNs)
+    {
+        return blockNs == CommandChecks.BLOCKS_FOREVER ? NO_DEADLINE_NS : blockNs + commandTimeoutNs;
+    }
+
+    /**
+     * Any thread: a blocking command on a dedicated connection with a deadline the caller fixed (a routing layer
+     * that re-sends a redirected blocking command keeps its original deadline); optionally preceded by
+     * {@code ASKING} on the same connection, for an ASK redirect. Waits for a free connection at most until the
+     * deadline, then fails as not applied.
+     *
+     * @param converter  turns the reply view into the future's value.
+     * @param args       the command; checked here.
+     * @param deadlineNs its deadline ({@link System#nanoTime()} based).
+     * @param asking     send {@code ASKING} right before it, on the same connection.
+     * @param <T>        value type.
+     * @return the future.
+     * @throws IllegalArgumentException for a command {@link CommandChecks#checkArguments} refuses; nothing sent.
+     */
+    public <T> CompletableFuture<T> submit(final ReplyConverter<T> converter, final Object[] args,
+        final long deadlineNs, final boolean asking)
+    {
+        return submit(converter, args, deadlineNs, asking ? ASKING : NOTHING_BEFORE);
+    }
+
+    /**
+     * As {@link #submit(ReplyConverter, Object[], long, boolean)}, with any commands sent right before it on the
+     * same connection (their replies are not the caller's, but the first one that fails fails the command).
+     *
+     * @param converter  turns the reply view into the future's value.
+     * @param args       the command; checked here.
+     * @param deadlineNs its deadline ({@link System#nanoTime()} based).
+     * @param before     commands sent first, in order, on the same connection (ASKING, {@link #waitPreamble}).
+     * @param <T>        value type.
+     * @return the future.
+     * @throws IllegalArgumentException for a command {@link CommandChecks#checkArguments} refuses; nothing sent.
+     */
+    public <T> CompletableFuture<T> submit(final ReplyConverter<T> converter, final Object[] args,
+        final long deadlineNs, final Object[][] before)
+    {
+        return submit(converter, args, CommandChecks.checkArguments(args), deadlineNs, before);
+    }
+
+    private <T> CompletableFuture<T> submit(final ReplyConverter<T> converter, final Object[] args, final int length,
+        final long deadlineNs, final Object[][] before)
+    {
+        final boolean callerWillWait = before.length == 0 && CallerWaiter.takeWaitIntent();
+        final long budgetNs = deadlineNs - System.nanoTime();
         final CompletableFuture<NodeConnection> lease = acquire();
         if (lease.isDone() && !lease.isCompletedExceptionally())
         {
-            return run(lease.join(), converter, args, length, deadlineNs, callerWillWait);
+            return run(lease.join(), converter, args, length, deadlineNs, callerWillWait, before);
         }
-        if (blockNs != CommandChecks.BLOCKS_FOREVER)
+        if (budgetNs < NO_DEADLINE_NS / 2)
         {
-            lease.orTimeout(budgetNs, TimeUnit.NANOSECONDS);
+            lease.orTimeout(Math.max(0, budgetNs), TimeUnit.NANOSECONDS);
         }
         return lease.handle((connection, failure) ->
         {
@@ -165,16 +242,24 @@ public final class DedicatedConnections
                 }
                 return CompletableFuture.<T>failedFuture(cause);
             }
-            return run(connection, converter, args, length, deadlineNs, false);
+            return run(connection, converter, args, length, deadlineNs, false, before);
         }).thenCompose(future -> future);
     }
 
     private <T> CompletableFuture<T> run(final NodeConnection connection, final ReplyConverter<T> converter,
-        final Object[] args, final int length, final long deadlineNs, final boolean callerWillWait)
+        final Object[] args, final int length, final long deadlineNs, final boolean callerWillWait,
+        final Object[][] before)
     {
         final CompletableFuture<T> future;
+        final List<CompletableFuture<Throwable>> preamble = new ArrayList<>(before.length);
         try
         {
+            for (final Object[] command : before)
+            {
+                // Adjacent on the same connection (ASKING lets the next command into an importing slot).
+                preamble.add(endpoint.submitOn(connection, NodeEndpoint.PINNED, ReplyConverters.OBJECT, command,
+                    Arguments.encodedLength(command), deadlineNs, false).handle((value, failure) -> failure));
+            }
             future = endpoint.submitOn(connection, NodeEndpoint.PINNED, converter, args, length, deadlineNs,
                 callerWillWait);
         }
@@ -184,7 +269,59 @@ public final class DedicatedConnections
             throw ex;
         }
         future.whenComplete((value, failure) -> release(connection));
-        return future;
+        if (preamble.isEmpty())
+        {
+            return future;
+        }
+        // Replies come in order: every preamble reply is in when the command's is.
+        return future.handle((value, failure) ->
+        {
+            for (final CompletableFuture<Throwable> command : preamble)
+            {
+                final Throwable refused = command.getNow(null);
+                if (refused != null)
+                {
+                    return CompletableFuture.<T>failedFuture(refused instanceof CompletionException &&
+                        refused.getCause() != null ? refused.getCause() : refused);
+                }
+            }
+            return failure == null ? CompletableFuture.completedFuture(value) : CompletableFuture.<T>failedFuture(
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+        }).thenCompose(result -> result);
+    }
+
+    /**
+     * Any thread: leases a dedicated connection for a transaction without blocking the caller.
+     *
+     * @return completes with the lease (release it exactly once), or fails with {@link RedisTimeoutException} when
+     * every dedicated connection stayed busy for the command timeout, or {@link RedisConnectionException} when the
+     * client closed or the node left the topology.
+     */
+    public CompletableFuture<Lease> leaseAsync()
+    {
+        final CompletableFuture<NodeConnection> lease = acquire();
+        if (lease.isDone() && !lease.isCompletedExceptionally())
+        {
+            return CompletableFuture.completedFuture(new Lease(lease.join()));
+        }
+        lease.orTimeout(config.commandTimeoutNs(), TimeUnit.NANOSECONDS);
+        return lease.handle((connection, failure) ->
+        {
+            if (failure == null)
+            {
+                return new Lease(connection);
+            }
+            final Throwable cause = failure instanceof CompletionException && failure.getCause() != null ?
+                failure.getCause() : failure;
+            if (cause instanceof TimeoutException)
+            {
+                throw new RedisTimeoutException("all " + size + " dedicated connections to " + endpoint.host() +
+                    ':' + endpoint.port() + " stayed busy for the command timeout of " +
+                    config.commandTimeoutNs() / 1_000_000 + "ms (blockingConnectionsPerNode; nothing sent)", false);
+            }
+            throw cause instanceof RuntimeException ? (RuntimeException)cause : new RedisConnectionException(
+                "could not lease a dedicated connection: " + cause, false, cause);
+        });
     }
 
     /**

@@ -8,13 +8,13 @@ import org.agrona.DirectBuffer;
 
 /**
  * Flyweight over one frame a subscriber connection received: a message ({@code message}, {@code pmessage},
- * {@code smessage}), a (un)subscribe confirmation, an error reply, or anything else. RESP3 push frames
- * ({@code >3 message ch payload}) and RESP2 arrays ({@code *3 message ch payload}) read alike. Ranges refer to the
- * buffer the reader wraps; nothing is allocated. One instance per subscriber thread.
+ * {@code smessage}), a (un)subscribe confirmation, a PING's reply, an error reply, or anything else. RESP3 push
+ * frames ({@code >3 message ch payload}) and RESP2 arrays ({@code *3 message ch payload}) read alike. Ranges refer
+ * to the buffer the reader wraps; nothing is allocated. One instance per subscriber thread.
  */
 public final class PubSubFrame
 {
-    /** Not a pub/sub frame (a handshake reply, a PONG). */
+    /** Not a pub/sub frame (a handshake reply, anything unexpected). */
     public static final int OTHER = 0;
     /** {@code message channel payload}. */
     public static final int MESSAGE = 1;
@@ -36,12 +36,19 @@ public final class PubSubFrame
     public static final int SUNSUBSCRIBE = 9;
     /** An error reply ({@code -} or {@code !}). */
     public static final int ERROR = 10;
+    /**
+     * The reply to a {@code PING} without arguments: {@code +PONG} (RESP3, or RESP2 before any subscription), or
+     * the {@code pong} array RESP2 answers in subscribed state ({@code *2 $4 pong $0 ""}, as a push too).
+     */
+    public static final int PONG = 11;
 
     private static final byte[][] NAMES = {
         null,
         bytes("message"), bytes("pmessage"), bytes("smessage"),
         bytes("subscribe"), bytes("psubscribe"), bytes("ssubscribe"),
         bytes("unsubscribe"), bytes("punsubscribe"), bytes("sunsubscribe") };
+    private static final byte[] PONG_REPLY = bytes("PONG");
+    private static final byte[] PONG_ELEMENT = bytes("pong");
 
     private int type;
     private DirectBuffer buffer;
@@ -82,13 +89,27 @@ public final class PubSubFrame
             type = ERROR;
             return type;
         }
-        if (head != RespType.PUSH && head != RespType.ARRAY || reader.isNull() || reader.count() < 3)
+        if (head == RespType.SIMPLE_STRING && reader.contentEquals(PONG_REPLY))
+        {
+            type = PONG;
+            return type;
+        }
+        if (head != RespType.PUSH && head != RespType.ARRAY || reader.isNull() || reader.count() < 2)
         {
             return type;
         }
         final int elements = reader.count();
         if (!reader.nextValue() || reader.type() != RespType.BULK_STRING && reader.type() != RespType.SIMPLE_STRING)
         {
+            return type;
+        }
+        if (elements == 2)
+        {
+            // The only two-element frame: RESP2's answer to PING in subscribed state.
+            if (reader.contentEquals(PONG_ELEMENT))
+            {
+                type = PONG;
+            }
             return type;
         }
         final int found = lookup(reader);

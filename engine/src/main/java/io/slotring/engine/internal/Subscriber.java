@@ -39,6 +39,12 @@ import org.agrona.ErrorHandler;
 public final class Subscriber implements AutoCloseable
 {
     private static final long TICK_MS = 20;
+    private static final byte[] MOVED = ascii("MOVED ");
+    private static final byte[] ASK = ascii("ASK ");
+    private static final byte[] TRYAGAIN = ascii("TRYAGAIN");
+    private static final byte[] CLUSTERDOWN = ascii("CLUSTERDOWN");
+    private static final byte[] LOADING = ascii("LOADING");
+    private static final byte[] MASTERDOWN = ascii("MASTERDOWN");
 
     /** Where subscriptions go; the cluster's implementation follows its topology. */
     public interface Routes
@@ -519,7 +525,10 @@ public final class Subscriber implements AutoCloseable
                 onUnsubscribed(connection, type);
                 break;
             case PubSubFrame.ERROR:
-                onError(connection, frame.errorText());
+                onError(connection, reader);
+                break;
+            case PubSubFrame.PONG:
+                connection.pingAnswered();
                 break;
             default:
                 break;
@@ -568,8 +577,26 @@ public final class Subscriber implements AutoCloseable
         }
     }
 
-    private void onError(final SubscriberConnection connection, final String error)
+    /**
+     * An error reply: it answers the oldest pending command. Recognised by its first bytes, without allocating
+     * (only a {@code MOVED}'s host and an unexpected error's text become strings).
+     *
+     * @param reader positioned on the error token.
+     */
+    private void onError(final SubscriberConnection connection, final RespReader reader)
     {
+        if (connection.oldestIsPing())
+        {
+            // The peer answered, so it is alive; LOADING and MASTERDOWN are how a live node that cannot serve data
+            // yet answers a PING.
+            connection.pingAnswered();
+            if (!reader.contentStartsWith(LOADING) && !reader.contentStartsWith(MASTERDOWN))
+            {
+                errors.onError(new IllegalStateException("expected PONG from " + connection.address +
+                    ", but it answered: " + reader.stringValue()));
+            }
+            return;
+        }
         final boolean subscribe = connection.oldestIsSubscribe();
         final SubscriptionState subscription = connection.failOldest();
         if (subscription == null || !subscribe || subscription.placement != connection)
@@ -577,48 +604,109 @@ public final class Subscriber implements AutoCloseable
             return;
         }
         detach(subscription);
-        if (error.startsWith("MOVED "))
+        final boolean moved = reader.contentStartsWith(MOVED);
+        if (moved && onMoved(connection, subscription, reader.buffer(), reader.valueOffset(),
+            reader.valueOffset() + reader.valueLength()))
         {
-            final int space = error.indexOf(' ', 6);
-            final int colon = error.lastIndexOf(':');
-            if (space > 0 && colon > space)
-            {
-                try
-                {
-                    final int slot = Integer.parseInt(error.substring(6, space));
-                    final String host = colon == space + 1 ? connection.address.host : error.substring(space + 1,
-                        colon);
-                    final int port = Integer.parseInt(error.substring(colon + 1).trim());
-                    routes.onMoved(slot, host.equals("?") ? connection.address.host : host, port);
-                    if (subscription.failures++ < 3)
-                    {
-                        place(subscription);
-                        return;
-                    }
-                }
-                catch (final NumberFormatException ex)
-                {
-                    // Reported below like any other error.
-                }
-            }
+            return;
         }
-        if (!error.startsWith("MOVED ") && !error.startsWith("ASK ") && !error.startsWith("TRYAGAIN") &&
-            !error.startsWith("CLUSTERDOWN") && !error.startsWith("LOADING"))
+        if (!moved && !reader.contentStartsWith(ASK) && !reader.contentStartsWith(TRYAGAIN) &&
+            !reader.contentStartsWith(CLUSTERDOWN) && !reader.contentStartsWith(LOADING))
         {
             errors.onError(new IllegalStateException("expected a confirmation of " + subscription.kind + " '" +
-                subscription.channel + "' from " + connection.address + ", but it answered: " + error));
+                subscription.channel + "' from " + connection.address + ", but it answered: " +
+                reader.stringValue()));
         }
         routes.refresh();
         retryLater(subscription);
     }
 
     /**
-     * Timers: connects and handshakes past their deadline, retries that are due, shard channels whose slot moved.
-     * Allocates nothing while there is nothing to do.
+     * {@code MOVED slot host:port} (host empty or {@code ?} for the answering node's) to a SSUBSCRIBE: tells the
+     * routes and places the subscription again, at most three times in a row.
+     *
+     * @param start the error text's first byte (the {@code M}).
+     * @param end   past its last byte.
+     * @return whether the subscription was placed again.
+     */
+    private boolean onMoved(final SubscriberConnection connection, final SubscriptionState subscription,
+        final DirectBuffer text, final int start, final int end)
+    {
+        final int from = start + MOVED.length;
+        int space = -1;
+        int colon = -1;
+        for (int i = from; i < end; i++)
+        {
+            final byte b = text.getByte(i);
+            if (b == ' ' && space < 0)
+            {
+                space = i;
+            }
+            else if (b == ':' && space >= 0)
+            {
+                colon = i;
+            }
+        }
+        if (space <= from || colon < 0)
+        {
+            return false;
+        }
+        final int slot = naturalAscii(text, from, space);
+        final int port = naturalAscii(text, colon + 1, end);
+        if (slot < 0 || port < 0)
+        {
+            return false;
+        }
+        final boolean sameHost = colon == space + 1 || colon == space + 2 && text.getByte(space + 1) == '?';
+        final String host = sameHost ? connection.address.host :
+            text.getStringWithoutLengthAscii(space + 1, colon - space - 1);
+        routes.onMoved(slot, host, port);
+        if (subscription.failures++ < 3)
+        {
+            place(subscription);
+            return true;
+        }
+        return false;
+    }
+
+    /** @return the decimal number in [from, end), trailing whitespace allowed, or -1 when there is none. */
+    private static int naturalAscii(final DirectBuffer text, final int from, final int end)
+    {
+        int last = end;
+        while (last > from && text.getByte(last - 1) <= ' ')
+        {
+            last--;
+        }
+        if (last == from || last - from > 9)
+        {
+            return -1;
+        }
+        int value = 0;
+        for (int i = from; i < last; i++)
+        {
+            final byte b = text.getByte(i);
+            if (b < '0' || b > '9')
+            {
+                return -1;
+            }
+            value = value * 10 + b - '0';
+        }
+        return value;
+    }
+
+    private static byte[] ascii(final String text)
+    {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Timers: connects and handshakes past their deadline, liveness PINGs, retries that are due, shard channels
+     * whose slot moved. Allocates nothing while there is nothing to do.
      */
     private void tick()
     {
         final long now = System.nanoTime();
+        checkLiveness(now);
         if (hasOverdueConnection(now))
         {
             for (final SubscriberConnection connection : new ArrayList<>(connectionList))
@@ -649,6 +737,57 @@ public final class Subscriber implements AutoCloseable
                 final SubscriptionState next = at.next;
                 followSlot(at);
                 at = next;
+            }
+        }
+    }
+
+    /**
+     * Sends a PING on every ready connection that received nothing for the idle PING interval, and drops one
+     * whose PING went unanswered, with nothing else received either, for the command timeout (bytes still
+     * arriving, a backlog of messages ahead of the PONG, keep it alive): its subscriptions subscribe again on a
+     * new connection, as after any loss.
+     */
+    private void checkLiveness(final long now)
+    {
+        final long interval = config.idlePingIntervalNs();
+        final long timeout = config.commandTimeoutNs();
+        // Backwards: a lost connection leaves the list, and the connections its loss opens join at the end.
+        for (int i = connectionList.size() - 1; i >= 0; i--)
+        {
+            if (i >= connectionList.size())
+            {
+                continue;
+            }
+            final SubscriberConnection connection = connectionList.get(i);
+            if (connection.state != SubscriberConnection.READY)
+            {
+                continue;
+            }
+            if (connection.received)
+            {
+                connection.received = false;
+                connection.lastReceivedNs = now;
+            }
+            if (connection.pingSentNs != 0)
+            {
+                final long quietSince = connection.lastReceivedNs - connection.pingSentNs > 0 ?
+                    connection.lastReceivedNs : connection.pingSentNs;
+                if (now - quietSince > timeout)
+                {
+                    lost(connection, new IOException("PING unanswered within " + timeout / 1_000_000 +
+                        " ms (the command timeout): peer presumed dead"));
+                }
+            }
+            else if (now - connection.lastReceivedNs > interval)
+            {
+                try
+                {
+                    connection.sendPing(now);
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    lost(connection, ex);
+                }
             }
         }
     }

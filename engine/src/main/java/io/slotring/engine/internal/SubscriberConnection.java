@@ -37,6 +37,11 @@ final class SubscriberConnection
 
     private static final int INITIAL_RECEIVE = 16 * 1024;
     private static final int INITIAL_SEND = 4 * 1024;
+    /** The liveness PING, encoded once: without arguments, the only form RESP2 allows in subscribed state. */
+    private static final byte[] PING = bytes("*1\r\n$4\r\nPING\r\n");
+    /** Stands for a PING among the pending commands, so that replies keep matching commands in order. */
+    private static final SubscriptionState PING_MARKER =
+        new SubscriptionState(null, Subscription.Kind.CHANNEL, "PING", null);
 
     final Subscriber.NodeAddress address;
     private final Subscriber subscriber;
@@ -61,6 +66,12 @@ final class SubscriberConnection
     int state = CONNECTING;
     /** When the connect or the handshake must have finished ({@link System#nanoTime()}). */
     long deadlineNs;
+    /** Set by every read that got bytes; the subscriber's tick turns it into {@link #lastReceivedNs}. */
+    boolean received;
+    /** When bytes last came, to the tick's precision ({@link System#nanoTime()}); set when the connection is ready. */
+    long lastReceivedNs;
+    /** When the liveness PING still unanswered was sent; 0 when none is. */
+    long pingSentNs;
 
     private ByteBuffer receive;
     private UnsafeBuffer receiveView;
@@ -171,6 +182,52 @@ final class SubscriberConnection
         flush();
     }
 
+    /**
+     * Queues and writes the liveness PING (pre-encoded: allocates nothing).
+     *
+     * @param nowNs now ({@link System#nanoTime()}), never 0.
+     */
+    void sendPing(final long nowNs) throws IOException
+    {
+        ensureSendCapacity(PING.length);
+        sendView.putBytes(send.position(), PING);
+        send.position(send.position() + PING.length);
+        pendingStates.addLast(PING_MARKER);
+        pendingSubscribes.addLast(Boolean.FALSE);
+        pingSentNs = nowNs == 0 ? 1 : nowNs;
+        flush();
+    }
+
+    /** @return whether the oldest pending command (the one the next reply answers) is the liveness PING. */
+    boolean oldestIsPing()
+    {
+        return pendingStates.peekFirst() == PING_MARKER;
+    }
+
+    /** The PING's reply came: takes the PING off the pending commands (normally the oldest one). */
+    void pingAnswered()
+    {
+        pingSentNs = 0;
+        if (oldestIsPing())
+        {
+            pendingStates.pollFirst();
+            pendingSubscribes.pollFirst();
+            return;
+        }
+        final Iterator<SubscriptionState> states = pendingStates.iterator();
+        final Iterator<Boolean> directions = pendingSubscribes.iterator();
+        while (states.hasNext())
+        {
+            directions.next();
+            if (states.next() == PING_MARKER)
+            {
+                states.remove();
+                directions.remove();
+                return;
+            }
+        }
+    }
+
     /** Queues {@code (S|P)SUBSCRIBE} or its UNSUBSCRIBE for one subscription and writes it. */
     void sendCommand(final SubscriptionState subscription, final boolean subscribe) throws IOException
     {
@@ -257,6 +314,7 @@ final class SubscriberConnection
         {
             throw new IOException("the server closed the connection");
         }
+        received |= n > 0;
         int limit = receive.position();
         while (frameStart < limit && state != CLOSED)
         {
@@ -321,6 +379,7 @@ final class SubscriberConnection
             if (handshake.isDone())
             {
                 state = READY;
+                lastReceivedNs = System.nanoTime();
                 subscriber.onConnectionReady(this);
             }
             else
@@ -348,7 +407,7 @@ final class SubscriberConnection
         {
             final SubscriptionState candidate = states.next();
             final boolean direction = directions.next();
-            if (direction == subscribe && candidate.kind == kind &&
+            if (direction == subscribe && candidate.kind == kind && candidate != PING_MARKER &&
                 candidate.matches(frame.buffer(), frame.channelOffset(), frame.channelLength()))
             {
                 states.remove();

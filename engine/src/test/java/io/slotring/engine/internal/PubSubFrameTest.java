@@ -109,12 +109,35 @@ class PubSubFrameTest
     @Test
     void framesThatAreNotPubSub()
     {
-        assertThat(read("+PONG\r\n")).isEqualTo(PubSubFrame.OTHER);
-        assertThat(read("*2\r\n$4\r\npong\r\n$0\r\n\r\n")).isEqualTo(PubSubFrame.OTHER);
+        assertThat(read("+OK\r\n")).isEqualTo(PubSubFrame.OTHER);
         assertThat(read(">3\r\n$10\r\ninvalidate\r\n$1\r\nk\r\n:1\r\n")).isEqualTo(PubSubFrame.OTHER);
         assertThat(read("*2\r\n$7\r\nmessage\r\n$2\r\nch\r\n")).as("too short").isEqualTo(PubSubFrame.OTHER);
         assertThat(read("%1\r\n+server\r\n+redis\r\n")).isEqualTo(PubSubFrame.OTHER);
         assertThat(read("*-1\r\n")).isEqualTo(PubSubFrame.OTHER);
+    }
+
+    @Test
+    void pingRepliesInEveryShape()
+    {
+        assertThat(read("+PONG\r\n")).as("RESP3, or RESP2 before subscribing").isEqualTo(PubSubFrame.PONG);
+        assertThat(read("*2\r\n$4\r\npong\r\n$0\r\n\r\n")).as("RESP2 in subscribed state")
+            .isEqualTo(PubSubFrame.PONG);
+        assertThat(read(">2\r\n$4\r\npong\r\n$0\r\n\r\n")).as("as a push").isEqualTo(PubSubFrame.PONG);
+        assertThat(read("*2\r\n+pong\r\n$0\r\n\r\n")).as("simple-string element").isEqualTo(PubSubFrame.PONG);
+    }
+
+    @Test
+    void framesThatLookLikePongButAreNot()
+    {
+        assertThat(read("+pong\r\n")).isEqualTo(PubSubFrame.OTHER);
+        assertThat(read("+PONGS\r\n")).isEqualTo(PubSubFrame.OTHER);
+        assertThat(read("$4\r\nPONG\r\n")).as("a bulk string is PING's echo of an argument, never sent")
+            .isEqualTo(PubSubFrame.OTHER);
+        assertThat(read("*2\r\n$4\r\nPONG\r\n$0\r\n\r\n")).isEqualTo(PubSubFrame.OTHER);
+        assertThat(read("*2\r\n$5\r\npongs\r\n$0\r\n\r\n")).isEqualTo(PubSubFrame.OTHER);
+        assertThat(read("*1\r\n$4\r\npong\r\n")).isEqualTo(PubSubFrame.OTHER);
+        assertThat(read("*3\r\n$4\r\npong\r\n$0\r\n\r\n$0\r\n\r\n")).isEqualTo(PubSubFrame.OTHER);
+        assertThat(read("*2\r\n:1\r\n$0\r\n\r\n")).isEqualTo(PubSubFrame.OTHER);
     }
 
     @Test
