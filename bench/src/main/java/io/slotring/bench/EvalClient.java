@@ -13,6 +13,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.slotring.cluster.ClusterClient;
+import io.slotring.engine.Batch;
 import io.slotring.engine.Script;
 import redis.clients.jedis.ClusterPipeline;
 import redis.clients.jedis.Response;
@@ -23,8 +24,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * fallback each library offers, its reply (the key's value) checked like a GET's. Wraps the client the GET/SET
  * runs create (same connections, pools, flush mode), so only the command differs:
  * <ul>
- *   <li>slotring: {@link Script#evalAsync} (EVALSHA, EVAL on NOSCRIPT, built in). The Script API has async and sync
- *       styles only, no zero-copy one, so this run allocates a future per command where GET/SET do not.</li>
+ *   <li>slotring: the zero-copy {@link Script.ZeroCopy} runner into a {@link Batch} per worker, as its GET runs
+ *       (EVALSHA, EVAL on NOSCRIPT, built in), replies checked in the I/O callback like GET's.</li>
  *   <li>Lettuce: {@code async().evalsha(sha, VALUE, key)} on the same connection(s) as its GET/SET runs; a
  *       {@link RedisNoScriptException} falls back to {@code eval(source)} (Lettuce has no built-in fallback).</li>
  *   <li>Jedis: {@code ClusterPipeline.evalsha(sha, 1, key)} per worker, synced per batch; a
@@ -78,8 +79,8 @@ final class EvalClient implements BenchClient
         out.put("eval_script", SOURCE + " (sha1 " + SHA1 + ")");
         if (base instanceof SlotringClient)
         {
-            out.put("eval_style", "Script.evalAsync per command (EVALSHA, EVAL on NOSCRIPT); futures awaited per "
-                + "batch (the Script API has no zero-copy style)");
+            out.put("eval_style", "Script.zeroCopy(client).eval(batch, token, 1, key) per command (EVALSHA, EVAL on "
+                + "NOSCRIPT), one zero-copy Batch per worker awaited per batch");
         }
         else if (base instanceof LettuceClient)
         {
@@ -99,7 +100,9 @@ final class EvalClient implements BenchClient
         final ReplyCheck check = new ReplyCheck(workload, verify, outcome);
         if (base instanceof SlotringClient)
         {
-            return new SlotringEval(((SlotringClient)base).cluster(), check, outcome);
+            final ClusterClient cluster = ((SlotringClient)base).cluster();
+            return new SlotringEval(SCRIPT.zeroCopy(cluster),
+                cluster.newBatch(SlotringClient.checker(workload, verify, outcome)), outcome);
         }
         if (base instanceof LettuceClient)
         {
@@ -118,27 +121,37 @@ final class EvalClient implements BenchClient
 
     private final class SlotringEval implements Worker
     {
-        private final ClusterClient client;
-        private final ReplyCheck check;
+        private final Script.ZeroCopy runner;
+        private final Batch replies;
         private final Outcome outcome;
-        private final CompletableFuture<?>[] futures = new CompletableFuture<?>[batch];
+        /** Reused for every call: the runner copies the elements out before it returns (see Script.ZeroCopy). */
+        private final Object[] key = new Object[1];
 
-        SlotringEval(final ClusterClient client, final ReplyCheck check, final Outcome outcome)
+        SlotringEval(final Script.ZeroCopy runner, final Batch replies, final Outcome outcome)
         {
-            this.client = client;
-            this.check = check;
+            this.runner = runner;
+            this.replies = replies;
             this.outcome = outcome;
         }
 
         @Override
         public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
-            throws Exception
         {
             for (int i = 0; i < count; i++)
             {
-                futures[i] = SCRIPT.evalAsync(client, new Object[] { workload.key(keyIndex[i]) });
+                key[0] = workload.key(keyIndex[i]);
+                // Token layout of the GET checker: the key index shifted left once (the reply is the key's value).
+                final long code = runner.eval(replies, (long)keyIndex[i] << 1, 1, key);
+                if (code < 0)
+                {
+                    outcome.error("slotring refused an EVALSHA with code " + code);
+                }
             }
-            awaitAll(futures, keyIndex, count, timeoutNs, check, outcome);
+            if (!replies.await(timeoutNs, TimeUnit.NANOSECONDS))
+            {
+                throw new IllegalStateException("slotring batch of " + count + " EVALSHAs not complete after " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (" + replies.outstanding() + " outstanding)");
+            }
         }
     }
 

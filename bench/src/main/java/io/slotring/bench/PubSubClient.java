@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,6 +29,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.slotring.cluster.ClusterClient;
 import io.slotring.codec.RespReader;
+import io.slotring.engine.Batch;
 import io.slotring.engine.RedisException;
 import io.slotring.engine.ReplyHandler;
 import io.slotring.engine.Subscription;
@@ -54,8 +54,8 @@ import redis.clients.jedis.Response;
  * receive latency, published and delivered counts in the result (loss fails the run).
  * <ul>
  *   <li>slotring: {@code ssubscribe(channel, MessageHandler)}, zero-copy (the payload read in place on the
- *       {@code slotring-pubsub} thread); publishing by the zero-copy {@code execute(handler, token, "SPUBLISH",
- *       ...)}, completions counted by the worker itself ({@code execute} takes no {@code Batch}).</li>
+ *       {@code slotring-pubsub} thread); publishing by the zero-copy {@code execute(batch, token, "SPUBLISH",
+ *       ...)} into one {@code Batch} per worker, awaited per batch like the GET runs.</li>
  *   <li>Lettuce: {@code connectPubSub(ByteArrayCodec)}, each channel SSUBSCRIBEd on its slot owner's node
  *       connection with an {@code smessage} listener; publishing by {@code async().spublish} on the client's own
  *       connection(s), as in its GET/SET runs.</li>
@@ -505,51 +505,37 @@ final class PubSubClient implements BenchClient
 
     private final class SlotringPublisher extends Publisher implements ReplyHandler
     {
-        private static final int SPIN_TRIES = 1_000;
-
         private final ClusterClient client;
-        private final AtomicInteger outstanding = new AtomicInteger();
-        private volatile Thread waiter;
+        /** This publisher's zero-copy batch: its SPUBLISHes leave per node in one write, as the GET runs' do. */
+        private final Batch replies;
+        /** Reused for every call: the engine encodes the arguments before {@code execute} returns. */
+        private final Object[] command = {"SPUBLISH", null, null};
 
         SlotringPublisher(final ClusterClient client, final int index, final Outcome outcome)
         {
             super(index, outcome);
             this.client = client;
+            this.replies = client.newBatch(this);
         }
 
         @Override
         public void execute(final int[] keyIndex, final boolean[] isSet, final int count, final long timeoutNs)
         {
             begin();
-            waiter = Thread.currentThread();
             for (int i = 0; i < count; i++)
             {
-                outstanding.incrementAndGet();
-                final long code = client.execute(this, i, "SPUBLISH", channel(keyIndex[i]), stamp(i));
+                command[1] = channel(keyIndex[i]);
+                command[2] = stamp(i);
+                final long code = client.execute(replies, i, command);
                 if (code < 0)
                 {
-                    outstanding.decrementAndGet();
                     outcome.error("slotring refused a SPUBLISH with code " + code);
                 }
             }
-            final long deadline = System.nanoTime() + timeoutNs;
-            int spins = 0;
-            while (outstanding.get() > 0)
+            if (!replies.await(timeoutNs, TimeUnit.NANOSECONDS))
             {
-                final long left = deadline - System.nanoTime();
-                if (left <= 0)
-                {
-                    throw new IllegalStateException("slotring SPUBLISH batch of " + count + " not complete after " +
-                        TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (" + outstanding.get() + " outstanding)");
-                }
-                if (spins++ < SPIN_TRIES)
-                {
-                    Thread.onSpinWait();
-                }
-                else
-                {
-                    LockSupport.parkNanos(this, left);
-                }
+                throw new IllegalStateException("slotring SPUBLISH batch of " + count + " not complete after " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (" + replies.outstanding() + " outstanding)");
             }
         }
 
@@ -564,22 +550,12 @@ final class PubSubClient implements BenchClient
             {
                 published(reply.longValue());
             }
-            done();
         }
 
         @Override
         public void onFailure(final long token, final RedisException error)
         {
             outcome.error(error);
-            done();
-        }
-
-        private void done()
-        {
-            if (outstanding.decrementAndGet() == 0)
-            {
-                LockSupport.unpark(waiter);
-            }
         }
     }
 

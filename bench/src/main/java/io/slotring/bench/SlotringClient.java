@@ -137,6 +137,14 @@ final class SlotringClient implements BenchClient
         client.close();
     }
 
+    /**
+     * @return a zero-copy reply checker for GET-shaped replies (the key's value), for {@link ExtraOps}' workers.
+     */
+    static ReplyHandler checker(final Workload workload, final boolean verify, final Outcome outcome)
+    {
+        return new Checker(workload, verify, outcome);
+    }
+
     /** Token layout: key index shifted left once, low bit set for a SET. */
     private static final class Checker implements ReplyHandler
     {
