@@ -3,7 +3,6 @@ package io.slotring.bench;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -291,35 +290,6 @@ final class EvalClient implements BenchClient
             {
                 Arrays.fill(responses, 0, count, null);
             }
-        }
-    }
-
-    /** Waits for {@code count} futures under one deadline and checks each reply as a GET's. */
-    static void awaitAll(final CompletableFuture<?>[] futures, final int[] keyIndex, final int count,
-        final long timeoutNs, final ReplyCheck check, final Outcome outcome) throws Exception
-    {
-        final long deadline = System.nanoTime() + timeoutNs;
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                final Object reply;
-                try
-                {
-                    // A TimeoutException propagates: the batch cannot complete and the worker stops.
-                    reply = futures[i].get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                }
-                catch (final ExecutionException ex)
-                {
-                    outcome.error(ex.getCause() != null ? ex.getCause() : ex);
-                    continue;
-                }
-                check.check(keyIndex[i], false, reply);
-            }
-        }
-        finally
-        {
-            Arrays.fill(futures, 0, count, null);
         }
     }
 }

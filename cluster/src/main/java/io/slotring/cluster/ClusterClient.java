@@ -204,35 +204,23 @@ public final class ClusterClient implements Client
     @Override
     public long execute(final ReplyHandler handler, final long token, final Object... args)
     {
-        if (args == null || args.length == 0)
-        {
-            throw new IllegalArgumentException("expected a command name and its arguments, got " +
-                (args == null ? "null" : "no arguments"));
-        }
-        for (final Object arg : args)
-        {
-            if (arg == null)
-            {
-                CommandChecks.checkArguments(args);
-            }
-        }
-        final CommandSpec spec = CommandTable.lookup(args[0]);
-        if (spec != null && spec.allMasters())
-        {
-            throw new IllegalArgumentException(spec.name() + " goes to every master: expected the async or sync " +
-                "style (async().execute(...), which merges the replies) or executeOnAllMasters, got the zero-copy " +
-                "style, which sends one command to one node");
-        }
-        final int slot = slotForOneNode(spec, args);
-        final NodeEndpoint node = ClusterRouter.nodeFor(spec, slot, router.topology(), readFrom);
-        return node == null ? noRoute() : node.execute(slot, handler, null, token, args);
+        return executeOnOneNode(handler, null, token, args, "the zero-copy style");
     }
 
     /** {@inheritDoc} */
     @Override
     public long execute(final Batch batch, final long token, final Object... args)
     {
-        final CommandBatch target = CommandBatch.of(requireKey(batch, "batch"));
+        return executeOnOneNode(null, CommandBatch.of(requireKey(batch, "batch")), token, args, "a batch");
+    }
+
+    /**
+     * The zero-copy {@code execute}, with a handler or a batch: one command to one node, routed by the command
+     * table; checked (and refused, for every-master commands) before anything is claimed.
+     */
+    private long executeOnOneNode(final ReplyHandler handler, final CommandBatch batch, final long token,
+        final Object[] args, final String style)
+    {
         if (args == null || args.length == 0)
         {
             throw new IllegalArgumentException("expected a command name and its arguments, got " +
@@ -249,12 +237,12 @@ public final class ClusterClient implements Client
         if (spec != null && spec.allMasters())
         {
             throw new IllegalArgumentException(spec.name() + " goes to every master: expected the async or sync " +
-                "style (async().execute(...), which merges the replies) or executeOnAllMasters, got a batch, which " +
-                "sends one command to one node");
+                "style (async().execute(...), which merges the replies) or executeOnAllMasters, got " + style +
+                ", which sends one command to one node");
         }
         final int slot = slotForOneNode(spec, args);
         final NodeEndpoint node = ClusterRouter.nodeFor(spec, slot, router.topology(), readFrom);
-        return node == null ? noRoute() : node.execute(slot, null, target, token, args);
+        return node == null ? noRoute() : node.execute(slot, handler, batch, token, args);
     }
 
     /**

@@ -496,20 +496,35 @@ final class ClusterSubmitter implements CommandSubmitter
      */
     Transaction multi(final String hashTagOrKey, final long commandTimeoutNs)
     {
+        final NodeEndpoint master = transactionMaster(hashTagOrKey);
+        final int slot = ClusterClient.slotOf(hashTagOrKey);
+        if (master == null)
+        {
+            throw noTransactionMaster(slot, hashTagOrKey);
+        }
+        return ApiAccess.transaction(master.dedicated().lease(), keyCheck(slot, hashTagOrKey),
+            commandTimeoutNs);
+    }
+
+    /** The master of {@code hashTagOrKey}'s slot, or null (a refresh is then requested). */
+    private NodeEndpoint transactionMaster(final String hashTagOrKey)
+    {
         if (hashTagOrKey == null)
         {
             throw new NullPointerException("hashTagOrKey must not be null");
         }
-        final int slot = ClusterClient.slotOf(hashTagOrKey);
-        final NodeEndpoint master = client.router().topology().master(slot);
+        final NodeEndpoint master = client.router().topology().master(ClusterClient.slotOf(hashTagOrKey));
         if (master == null)
         {
             client.router().requestRefresh();
-            throw new ClusterRoutingException("no node serves slot " + slot + " of the transaction on '" +
-                hashTagOrKey + "' (topology refresh requested; nothing sent)");
         }
-        return ApiAccess.transaction(master.dedicated().lease(), keyCheck(slot, hashTagOrKey),
-            commandTimeoutNs);
+        return master;
+    }
+
+    private static ClusterRoutingException noTransactionMaster(final int slot, final String hashTagOrKey)
+    {
+        return new ClusterRoutingException("no node serves slot " + slot + " of the transaction on '" +
+            hashTagOrKey + "' (topology refresh requested; nothing sent)");
     }
 
     /**
@@ -518,17 +533,11 @@ final class ClusterSubmitter implements CommandSubmitter
      */
     CompletableFuture<Transaction> multiAsync(final String hashTagOrKey, final long commandTimeoutNs)
     {
-        if (hashTagOrKey == null)
-        {
-            throw new NullPointerException("hashTagOrKey must not be null");
-        }
+        final NodeEndpoint master = transactionMaster(hashTagOrKey);
         final int slot = ClusterClient.slotOf(hashTagOrKey);
-        final NodeEndpoint master = client.router().topology().master(slot);
         if (master == null)
         {
-            client.router().requestRefresh();
-            return CompletableFuture.failedFuture(new ClusterRoutingException("no node serves slot " + slot +
-                " of the transaction on '" + hashTagOrKey + "' (topology refresh requested; nothing sent)"));
+            return CompletableFuture.failedFuture(noTransactionMaster(slot, hashTagOrKey));
         }
         final Consumer<Object[]> check = keyCheck(slot, hashTagOrKey);
         return master.dedicated().leaseAsync().thenApply(lease -> ApiAccess.transaction(lease, check,

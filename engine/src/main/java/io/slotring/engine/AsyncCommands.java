@@ -542,20 +542,7 @@ public final class AsyncCommands
             throw new IllegalArgumentException("XREAD expects at least one stream, got " +
                 (streams == null ? "null" : "none"));
         }
-        final Object[] command = new Object[4 + streams.size() * 2];
-        command[0] = "XREAD";
-        command[1] = "BLOCK";
-        command[2] = millis(block);
-        command[3] = "STREAMS";
-        int i = 4;
-        for (final Map.Entry<String, String> stream : streams.entrySet())
-        {
-            command[i] = stream.getKey();
-            command[i + streams.size()] = stream.getValue();
-            i++;
-        }
-        CommandChecks.checkArguments(command);
-        return client.submit(ReplyConverters.OBJECT, command);
+        return client.submit(ReplyConverters.OBJECT, withStreams(streams, "XREAD", "BLOCK", millis(block)));
     }
 
     /**
@@ -619,15 +606,19 @@ public final class AsyncCommands
             throw new IllegalArgumentException("XREADGROUP expects at least one stream, got " +
                 (streams == null ? "null" : "none"));
         }
-        final Object[] command = new Object[7 + streams.size() * 2];
-        command[0] = "XREADGROUP";
-        command[1] = "GROUP";
-        command[2] = group;
-        command[3] = consumer;
-        command[4] = "BLOCK";
-        command[5] = millis(block);
-        command[6] = "STREAMS";
-        int i = 7;
+        return client.submit(ReplyConverters.OBJECT,
+            withStreams(streams, "XREADGROUP", "GROUP", group, consumer, "BLOCK", millis(block)));
+    }
+
+    /**
+     * {@code prefix... STREAMS key1 key2 ... id1 id2 ...}: the layout XREAD and XREADGROUP share, checked.
+     */
+    private static Object[] withStreams(final Map<String, String> streams, final Object... prefix)
+    {
+        final Object[] command = new Object[prefix.length + 1 + streams.size() * 2];
+        System.arraycopy(prefix, 0, command, 0, prefix.length);
+        command[prefix.length] = "STREAMS";
+        int i = prefix.length + 1;
         for (final Map.Entry<String, String> stream : streams.entrySet())
         {
             command[i] = stream.getKey();
@@ -635,7 +626,7 @@ public final class AsyncCommands
             i++;
         }
         CommandChecks.checkArguments(command);
-        return client.submit(ReplyConverters.OBJECT, command);
+        return command;
     }
 
     /**

@@ -138,4 +138,21 @@ public abstract class LaunchBuilder<B extends LaunchBuilder<B>>
     {
         return tlsGenerate ? TlsMaterial.generate(workspace.resolve("tls")) : tlsMaterial;
     }
+
+    /**
+     * {@link #tlsMaterial(Path)} for a start: a failure to generate the material deletes the fresh workspace
+     * before it propagates, so nothing is left behind.
+     */
+    TlsMaterial tlsMaterialOrCleanUp(Path workspace)
+    {
+        try
+        {
+            return tlsMaterial(workspace);
+        }
+        catch (RuntimeException e)
+        {
+            Hygiene.deleteWorkspace(workspace);
+            throw e;
+        }
+    }
 }

@@ -115,15 +115,7 @@ public final class LocalRedisCluster implements AutoCloseable
     /** @return comma-separated {@code 127.0.0.1:port} of the running masters, for a client's seed list */
     public String seeds()
     {
-        StringJoiner seeds = new StringJoiner(",");
-        for (RedisNodeHandle node : masters())
-        {
-            if (node.isAlive())
-            {
-                seeds.add(node.address());
-            }
-        }
-        return seeds.toString();
+        return aliveMasters(false);
     }
 
     /**
@@ -136,12 +128,17 @@ public final class LocalRedisCluster implements AutoCloseable
         {
             throw new IllegalStateException("this cluster serves no TLS: start it with tls(...)");
         }
+        return aliveMasters(true);
+    }
+
+    private String aliveMasters(boolean tls)
+    {
         StringJoiner seeds = new StringJoiner(",");
         for (RedisNodeHandle node : masters())
         {
             if (node.isAlive())
             {
-                seeds.add(node.tlsAddress());
+                seeds.add(tls ? node.tlsAddress() : node.address());
             }
         }
         return seeds.toString();
@@ -986,16 +983,7 @@ public final class LocalRedisCluster implements AutoCloseable
             Deadline deadline = Deadline.after(timeout);
             RedisConfig nodeConfig = config.copy().cluster(nodeTimeoutMillis);
             Path workspace = Hygiene.newWorkspace("cluster");
-            TlsMaterial tls;
-            try
-            {
-                tls = tlsMaterial(workspace);
-            }
-            catch (RuntimeException e)
-            {
-                Hygiene.deleteWorkspace(workspace);
-                throw e;
-            }
+            TlsMaterial tls = tlsMaterialOrCleanUp(workspace);
             if (tls != null)
             {
                 nodeConfig.tls(tls, tlsAuthClients);

@@ -202,16 +202,7 @@ public final class LocalRedisServer implements AutoCloseable
             Path binary = RedisBinary.locate(redisServer);
             Deadline deadline = Deadline.after(timeout);
             Path workspace = Hygiene.newWorkspace("server");
-            TlsMaterial tls;
-            try
-            {
-                tls = tlsMaterial(workspace);
-            }
-            catch (RuntimeException e)
-            {
-                Hygiene.deleteWorkspace(workspace);
-                throw e;
-            }
+            TlsMaterial tls = tlsMaterialOrCleanUp(workspace);
             RedisConfig serverConfig = config.copy();
             if (tls != null)
             {
