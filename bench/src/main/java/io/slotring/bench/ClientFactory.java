@@ -18,6 +18,8 @@ public final class ClientFactory
     public static final String SLOTRING_SYNC = "slotring-sync";
     /** slotring with {@code latencyMetrics(false)}: only when asked for, to measure what the histograms cost. */
     public static final String SLOTRING_NO_LATENCY_METRICS = "slotring-nolat";
+    /** slotring with TLS through BoringSSL (Netty's engine via {@code TlsSettings.ofEngines}); plain text as is. */
+    public static final String SLOTRING_OPENSSL = "slotring-openssl";
     public static final String LETTUCE_SYNC = "lettuce-sync";
     public static final String JEDIS_SYNC = "jedis-sync";
     /**
@@ -35,7 +37,7 @@ public final class ClientFactory
     static boolean isJvmClient(final String name)
     {
         return JVM_CLIENTS.contains(name) || BLOCKING_CLIENTS.contains(name) ||
-            SLOTRING_NO_LATENCY_METRICS.equals(name);
+            SLOTRING_NO_LATENCY_METRICS.equals(name) || SLOTRING_OPENSSL.equals(name);
     }
 
     static BenchClient create(final String name, final Cluster cluster, final BenchSettings settings,
@@ -57,11 +59,13 @@ public final class ClientFactory
             case JEDIS_SYNC:
                 return new JedisClient(seeds, cluster.masters().size(), settings, workload, true, tls);
             case SLOTRING:
-                return new SlotringClient(seeds, settings, workload, false, true, tls);
+                return new SlotringClient(seeds, settings, workload, false, true, tls, false);
             case SLOTRING_NO_LATENCY_METRICS:
-                return new SlotringClient(seeds, settings, workload, false, false, tls);
+                return new SlotringClient(seeds, settings, workload, false, false, tls, false);
+            case SLOTRING_OPENSSL:
+                return new SlotringClient(seeds, settings, workload, false, true, tls, true);
             case SLOTRING_SYNC:
-                return new SlotringClient(seeds, settings, workload, true, true, tls);
+                return new SlotringClient(seeds, settings, workload, true, true, tls, false);
             default:
                 throw new IllegalArgumentException("unknown client '" + name + "'; known: " + JVM_CLIENTS + ", " +
                     BLOCKING_CLIENTS + " and " + REDIS_BENCHMARK);

@@ -38,7 +38,8 @@ public final class ClusterBench extends BenchCommand
     @Option(names = "--clients", split = ",", paramLabel = "name",
         description = "slotring,lettuce,lettuce-manual,jedis,redis-benchmark (default: every JVM client in this "
             + "build, plus redis-benchmark when installed); also slotring-sync,lettuce-sync,jedis-sync: each "
-            + "library's plain blocking API, one command at a time per worker.")
+            + "library's plain blocking API, one command at a time per worker; slotring-nolat (latency metrics "
+            + "off) and slotring-openssl (TLS through BoringSSL, TlsSettings.ofEngines; with --tls or --compare-tls).")
     private List<String> clients = new ArrayList<>();
 
     @Option(names = "--rate", paramLabel = "ops/s", description = "Open loop: fixed offered load in ops/s per "

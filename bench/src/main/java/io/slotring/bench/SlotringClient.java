@@ -5,6 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.slotring.cluster.ClusterClient;
 import io.slotring.cluster.ClusterConfig;
 import io.slotring.codec.RespReader;
@@ -37,14 +41,18 @@ final class SlotringClient implements BenchClient
     private final String configText;
     private final boolean latencyMetrics;
     private final Cluster.Tls tls;
+    /** TLS through BoringSSL (Netty's engine) instead of the JDK's. */
+    private final boolean openssl;
 
     /**
-     * @param tls null: plain text; else the seeds are TLS ports and the nodes are verified against its CA.
+     * @param tls     null: plain text; else the seeds are TLS ports and the nodes are verified against its CA.
+     * @param openssl with TLS, BoringSSL engines (Netty's, through {@code TlsSettings.ofEngines}), not the JDK's.
      */
     SlotringClient(final List<String> seeds, final BenchSettings settings, final Workload workload,
-        final boolean sync, final boolean latencyMetrics, final Cluster.Tls tls)
+        final boolean sync, final boolean latencyMetrics, final Cluster.Tls tls, final boolean openssl)
     {
         this.tls = tls;
+        this.openssl = openssl;
         this.workload = workload;
         this.latencyMetrics = latencyMetrics;
         this.verify = settings.verify;
@@ -63,11 +71,25 @@ final class SlotringClient implements BenchClient
         if (tls != null)
         {
             // Hostname verification stays on (the default): 127.0.0.1 is in the server certificate's SAN.
-            config.tls(TlsSettings.builder().trustCertificates(tls.caCertificate).build());
+            config.tls(openssl ? openSsl(tls) : TlsSettings.builder().trustCertificates(tls.caCertificate).build());
         }
         options.applyTo(config);
         this.client = ClusterClient.connect(config);
         this.configText = config.toString();
+    }
+
+    private static TlsSettings openSsl(final Cluster.Tls tls)
+    {
+        try
+        {
+            final SslContext context = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL)
+                .trustManager(tls.caCertificate.toFile()).endpointIdentificationAlgorithm("HTTPS").build();
+            return TlsSettings.ofEngines((host, port) -> context.newEngine(ByteBufAllocator.DEFAULT, host, port));
+        }
+        catch (final javax.net.ssl.SSLException ex)
+        {
+            throw new IllegalStateException("cannot build a BoringSSL context from " + tls.caCertificate, ex);
+        }
     }
 
     private static int nextPowerOfTwo(final int value)
@@ -82,6 +104,10 @@ final class SlotringClient implements BenchClient
         {
             return ClientFactory.SLOTRING_SYNC;
         }
+        if (openssl)
+        {
+            return ClientFactory.SLOTRING_OPENSSL;
+        }
         return latencyMetrics ? ClientFactory.SLOTRING : ClientFactory.SLOTRING_NO_LATENCY_METRICS;
     }
 
@@ -93,8 +119,9 @@ final class SlotringClient implements BenchClient
         out.put("connections_per_node", mux);
         out.put("slot_capacity", slotCapacity);
         out.put("ring_size", ringSize);
-        out.put("tls", tls == null ? "off" : "TlsSettings.builder().trustCertificates(ca.crt): JDK SSLEngine, "
-            + "hostname verified");
+        out.put("tls", tls == null ? "off" : openssl ? "TlsSettings.ofEngines(Netty SslContext, SslProvider.OPENSSL "
+            + "(BoringSSL, netty-tcnative), trustManager(ca.crt), HTTPS endpoint identification)" :
+            "TlsSettings.builder().trustCertificates(ca.crt): JDK SSLEngine, hostname verified");
         out.putAll(options.describe());
         out.put("style", sync ? "sync(): get/set block the caller until the reply, one command at a time" :
             "zero-copy Batch per worker, replies verified in the I/O callback");

@@ -47,11 +47,32 @@ import javax.net.ssl.TrustManagerFactory;
  * the trusted CA impersonate the server. In a cluster, nodes are dialled at the address and TLS port that
  * {@code CLUSTER SHARDS} reports to a TLS connection, and each is verified against that address.
  *
+ * <p>Another TLS implementation plugs in through {@link #ofEngines(EngineFactory)}: any {@link SSLEngine}, such as
+ * an OpenSSL/BoringSSL one, whose per-record costs differ from the JDK's (see the README's TLS section).
+ *
  * <p>Immutable and thread-safe; one instance may serve several clients.
  */
 public final class TlsSettings
 {
+    /**
+     * Makes the client-mode {@link SSLEngine} for one connection; called on a connection's cold path (each connect
+     * and reconnect), from an I/O thread. It owns hostname verification and SNI for the engines it makes.
+     */
+    @FunctionalInterface
+    public interface EngineFactory
+    {
+        /**
+         * @param host the host name or IP literal dialled.
+         * @param port the TLS port dialled.
+         * @return a new client-mode engine that has not started its handshake.
+         */
+        SSLEngine create(String host, int port);
+    }
+
+    /** Null when {@link #factory} makes the engines. */
     private final SSLContext context;
+    /** Null when engines come from {@link #context}. */
+    private final EngineFactory factory;
     private final boolean hostnameVerification;
     private final boolean sni;
     private final String[] protocols;
@@ -64,7 +85,19 @@ public final class TlsSettings
         final String[] protocols,
         final String[] cipherSuites)
     {
+        this(context, null, hostnameVerification, sni, protocols, cipherSuites);
+    }
+
+    private TlsSettings(
+        final SSLContext context,
+        final EngineFactory factory,
+        final boolean hostnameVerification,
+        final boolean sni,
+        final String[] protocols,
+        final String[] cipherSuites)
+    {
         this.context = context;
+        this.factory = factory;
         this.hostnameVerification = hostnameVerification;
         this.sni = sni;
         this.protocols = protocols;
@@ -80,6 +113,18 @@ public final class TlsSettings
     public static TlsSettings of(final SSLContext context)
     {
         return new TlsSettings(Objects.requireNonNull(context, "context"), true, true, null, null);
+    }
+
+    /**
+     * TLS with engines from {@code factory}, such as an OpenSSL engine; the factory's engines must be in client
+     * mode and verify the server as it sees fit (slotring applies none of its own settings to them).
+     *
+     * @param factory makes one engine per connection.
+     * @return the settings.
+     */
+    public static TlsSettings ofEngines(final EngineFactory factory)
+    {
+        return new TlsSettings(null, Objects.requireNonNull(factory, "factory"), true, true, null, null);
     }
 
     /**
@@ -117,6 +162,16 @@ public final class TlsSettings
      */
     public SSLEngine createEngine(final String host, final int port)
     {
+        if (factory != null)
+        {
+            final SSLEngine made = factory.create(host, port);
+            if (made == null || !made.getUseClientMode())
+            {
+                throw new IllegalStateException("expected a client-mode SSLEngine from the engine factory, got " +
+                    (made == null ? "null" : "a server-mode " + made.getClass().getName()));
+            }
+            return made;
+        }
         final SSLEngine engine = context.createSSLEngine(host, port);
         engine.setUseClientMode(true);
         final SSLParameters parameters = engine.getSSLParameters();
@@ -160,6 +215,10 @@ public final class TlsSettings
     @Override
     public String toString()
     {
+        if (factory != null)
+        {
+            return "TlsSettings{engines from " + factory + '}';
+        }
         return "TlsSettings{protocol=" + context.getProtocol() + ", hostnameVerification=" + hostnameVerification +
             ", sni=" + sni + (protocols == null ? "" : ", protocols=" + Arrays.toString(protocols)) + '}';
     }

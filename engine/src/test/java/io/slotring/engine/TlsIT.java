@@ -8,6 +8,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.slotring.launcher.Await;
 import io.slotring.launcher.LocalRedisServer;
 import io.slotring.launcher.TlsMaterial;
@@ -186,6 +190,50 @@ class TlsIT
         assertThat(TlsSettings.builder().trustCertificates(material.caCertificate()).hostnameVerification(false)
             .build().createEngine("localhost", 1).getSSLParameters().getEndpointIdentificationAlgorithm())
             .isNullOrEmpty();
+    }
+
+    @Test
+    void aNativeEngineFromAFactoryCarriesEveryStyle() throws Exception
+    {
+        // BoringSSL through Netty: engines whose gathering wrap makes a record per buffer, so TlsChannel stages a
+        // batch into one record's plaintext first.
+        final SslContext openssl = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL)
+            .trustManager(material.caCertificate().toFile()).endpointIdentificationAlgorithm("HTTPS").build();
+        final TlsSettings tls = TlsSettings.ofEngines((host, port) ->
+            openssl.newEngine(ByteBufAllocator.DEFAULT, host, port));
+        assertThat(tls.createEngine("127.0.0.1", redis.tlsPort()).getClass().getName()).contains("OpenSsl");
+        try (RedisClient client = RedisClient.connect(config("127.0.0.1", redis.tlsPort(), tls).connectionsPerNode(2)))
+        {
+            final byte[] big = new byte[300_000];
+            java.util.Arrays.fill(big, (byte)'n');
+            assertThat(client.sync().set("tls:native".getBytes(StandardCharsets.US_ASCII), big)).isEqualTo("OK");
+            assertThat(client.sync().get("tls:native".getBytes(StandardCharsets.US_ASCII))).isEqualTo(big);
+            final List<CompletableFuture<String>> writes = new ArrayList<>();
+            for (int i = 0; i < 5_000; i++)
+            {
+                writes.add(client.async().set("tls:n:" + i, "v" + i));
+            }
+            for (final CompletableFuture<String> write : writes)
+            {
+                assertThat(write.get(10, TimeUnit.SECONDS)).isEqualTo("OK");
+            }
+            for (int i = 0; i < 5_000; i += 97)
+            {
+                assertThat(client.sync().get("tls:n:" + i)).isEqualTo("v" + i);
+            }
+        }
+        final SslContext untrusting = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL)
+            .trustManager(TlsMaterial.generate().caCertificate().toFile()).build();
+        assertThatThrownBy(() -> RedisClient.connect(config("127.0.0.1", redis.tlsPort(),
+            TlsSettings.ofEngines((host, port) -> untrusting.newEngine(ByteBufAllocator.DEFAULT, host, port))))
+            .close())
+            .isInstanceOf(RedisConnectionException.class)
+            .hasMessageContaining("TLS handshake with 127.0.0.1:" + redis.tlsPort() + " failed");
+        assertThatThrownBy(() -> TlsSettings.ofEngines((host, port) ->
+        {
+            final javax.net.ssl.SSLEngine server = openssl.newEngine(ByteBufAllocator.DEFAULT);
+            return server.getUseClientMode() ? null : server;
+        }).createEngine("h", 1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("client-mode");
     }
 
     @Test

@@ -39,6 +39,8 @@ final class TlsChannel
     static final int HANDSHAKE_NEEDS_WRITE = 2;
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** The most plaintext one TLS record carries (2^14 bytes, RFC 8446 section 5.1). */
+    private static final int MAX_RECORD_PLAINTEXT = 16_384;
     /** TLS record header: type (1), version (2), length (2). */
     private static final int RECORD_HEADER = 5;
 
@@ -51,6 +53,11 @@ final class TlsChannel
     /** Unwrapped plaintext the receive buffer had no room for: {@code [position, limit)}. */
     private ByteBuffer appIn;
     private final int appSize;
+    private final int packetSize;
+    /** Native engines only (else null): a batch's slot views gathered into one record's plaintext. */
+    private final ByteBuffer plainOut;
+    /** Direct buffers for a native engine, heap buffers for the JDK's (see the constructor). */
+    private final boolean direct;
     private boolean closed;
 
     TlsChannel(final SSLEngine engine, final SocketChannel channel) throws SSLException
@@ -60,12 +67,16 @@ final class TlsChannel
         final int packetSize = engine.getSession().getPacketBufferSize();
         this.appSize = engine.getSession().getApplicationBufferSize();
         // Several records per syscall each way: a batch of small commands is one record, a large one several.
-        // Heap buffers, measured: the JDK's AES-GCM works on arrays, and fed direct buffers it copies through
-        // temporary arrays (RoundTripBenchmark -p tls=true -prof gc: 120 B/op with heap buffers, 319 with direct).
-        // The socket side then goes through the JDK's cached per-thread direct buffer: one copy, no allocation.
-        this.netIn = ByteBuffer.allocate(2 * packetSize).flip();
-        this.netOut = ByteBuffer.allocate(4 * packetSize).flip();
-        this.appIn = ByteBuffer.allocate(appSize).flip();
+        // The JDK's engine gets heap buffers, measured: its AES-GCM works on arrays, and fed direct buffers it copies
+        // through temporary arrays (RoundTripBenchmark -p tls=jdk -prof gc: 120 B/op with heap buffers, 319 with
+        // direct); the socket side then goes through the JDK's cached per-thread direct buffer (one copy, no
+        // allocation). Native engines (OpenSSL, BoringSSL) read and write memory by address: direct buffers.
+        this.direct = !engine.getClass().getName().startsWith("sun.security.ssl.");
+        this.netIn = buffer(2 * packetSize).flip();
+        this.netOut = buffer(4 * packetSize).flip();
+        this.appIn = buffer(appSize).flip();
+        this.packetSize = packetSize;
+        this.plainOut = direct ? ByteBuffer.allocateDirect(MAX_RECORD_PLAINTEXT) : null;
         engine.beginHandshake();
     }
 
@@ -131,6 +142,11 @@ final class TlsChannel
         netOut.clear();
         try
         {
+            if (plainOut != null)
+            {
+                taken = wrapStaged(srcs, offset, length, remaining);
+                remaining = 0;
+            }
             while (remaining > 0)
             {
                 final SSLEngineResult result = engine.wrap(srcs, offset, length, netOut);
@@ -162,6 +178,48 @@ final class TlsChannel
     }
 
     /**
+     * Native engines: a gathering {@code wrap} over many small slot views makes one record per view (one
+     * {@code SSL_write} each); gathered here into {@link #plainOut} first, a batch becomes as few records as the
+     * JDK's engine makes. Wraps only while {@link #netOut} has room for a whole record, so the staged plaintext is
+     * always taken whole and nothing stays staged between calls.
+     */
+    private long wrapStaged(final ByteBuffer[] srcs, final int offset, final int length, final long remaining)
+        throws IOException
+    {
+        long taken = 0;
+        while (taken < remaining && netOut.remaining() >= packetSize)
+        {
+            plainOut.clear();
+            for (int i = offset; i < offset + length && plainOut.hasRemaining(); i++)
+            {
+                final ByteBuffer src = srcs[i];
+                final int n = Math.min(src.remaining(), plainOut.remaining());
+                if (n > 0)
+                {
+                    final int limit = src.limit();
+                    src.limit(src.position() + n);
+                    plainOut.put(src);
+                    src.limit(limit);
+                }
+            }
+            plainOut.flip();
+            final int staged = plainOut.remaining();
+            final SSLEngineResult result = engine.wrap(plainOut, netOut);
+            if (result.getStatus() == SSLEngineResult.Status.CLOSED)
+            {
+                throw new IOException("TLS session closed by the server (close_notify)");
+            }
+            if (plainOut.hasRemaining())
+            {
+                throw new IOException("the TLS engine took " + result.bytesConsumed() + " of " + staged +
+                    " staged bytes with room for a whole record (" + result.getStatus() + ")");
+            }
+            taken += staged;
+        }
+        return taken;
+    }
+
+    /**
      * Reads plaintext into {@code dst}, as {@link SocketChannel#read(ByteBuffer)} does.
      *
      * @return plaintext bytes added to {@code dst}, 0 when no whole record has arrived yet, -1 at end of stream
@@ -178,8 +236,8 @@ final class TlsChannel
         {
             if (netIn.hasRemaining())
             {
-                final boolean direct = !staged && dst.remaining() >= appSize;
-                final ByteBuffer target = direct ? dst : appIn.clear();
+                final boolean intoDst = !staged && dst.remaining() >= appSize;
+                final ByteBuffer target = intoDst ? dst : appIn.clear();
                 final SSLEngineResult result;
                 try
                 {
@@ -187,7 +245,7 @@ final class TlsChannel
                 }
                 finally
                 {
-                    if (!direct)
+                    if (!intoDst)
                     {
                         appIn.flip();
                     }
@@ -198,7 +256,7 @@ final class TlsChannel
                         afterUnwrap(result);
                         if (result.bytesProduced() > 0)
                         {
-                            return direct ? result.bytesProduced() : drainAppIn(dst);
+                            return intoDst ? result.bytesProduced() : drainAppIn(dst);
                         }
                         // A record without data (a TLS 1.3 session ticket, a key update): look at the next one.
                         continue;
@@ -206,7 +264,7 @@ final class TlsChannel
                     case BUFFER_OVERFLOW:
                         // The record is larger than the room left: stage it (growing the staging buffer if even
                         // that is too small) and copy what fits.
-                        if (!direct)
+                        if (!intoDst)
                         {
                             growAppIn();
                         }
@@ -395,10 +453,15 @@ final class TlsChannel
     /** The session asked for a larger application buffer than it announced (rare): take a larger one. */
     private void growAppIn()
     {
-        final ByteBuffer larger = ByteBuffer.allocate(Math.max(2 * appIn.capacity(), engine.getSession()
+        final ByteBuffer larger = buffer(Math.max(2 * appIn.capacity(), engine.getSession()
             .getApplicationBufferSize()));
         larger.put(appIn).flip();
         appIn = larger;
+    }
+
+    private ByteBuffer buffer(final int capacity)
+    {
+        return direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
     }
 
     private void runTasks()

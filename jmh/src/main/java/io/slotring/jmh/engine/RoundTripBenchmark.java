@@ -2,6 +2,10 @@ package io.slotring.jmh.engine;
 
 import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.slotring.engine.Batch;
 import io.slotring.engine.ClientConfig;
 import io.slotring.engine.RedisClient;
@@ -23,8 +27,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * End-to-end zero-copy round trips against a real redis-server started by the launcher: claim, encode in place,
  * publish, one gathering write per batch, zero-copy decode, FIFO completion. Run with {@code -prof gc}: the
  * allocation column covers every thread of the JVM, the client's I/O thread included, so ~0 B/op means the whole
- * path allocates nothing per command. {@code -p tls=true} runs the same over TLS (the server's {@code tls-port},
- * a throwaway CA): the JDK's {@code SSLEngine} allocates a result object per wrap and unwrap, which shows here.
+ * path allocates nothing per command. {@code -p tls=jdk} runs the same over TLS (the server's {@code tls-port}, a
+ * throwaway CA) with the JDK's {@code SSLEngine}, {@code -p tls=openssl} with Netty's BoringSSL engine.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -41,22 +45,23 @@ public class RoundTripBenchmark
     private byte[][] values;
     private final CountingSink sink = new CountingSink();
 
-    @Param({"false"})
-    public boolean tls;
+    /** {@code off}: plain text; {@code jdk}: the JDK's SSLEngine; {@code openssl}: Netty's BoringSSL engine. */
+    @Param({"off"})
+    public String tls;
 
     @Setup(Level.Trial)
-    public void setUp()
+    public void setUp() throws Exception
     {
-        if (tls)
-        {
-            server = LocalRedisServer.builder().tls().start();
-            client = RedisClient.connect(ClientConfig.create().address(server.host(), server.tlsPort()).tls(
-                TlsSettings.builder().trustCertificates(server.tlsMaterial().caCertificate()).build()));
-        }
-        else
+        if ("off".equals(tls))
         {
             server = LocalRedisServer.builder().start();
             client = RedisClient.connect(ClientConfig.create().address(server.host(), server.port()));
+        }
+        else
+        {
+            server = LocalRedisServer.builder().tls().start();
+            client = RedisClient.connect(ClientConfig.create().address(server.host(), server.tlsPort())
+                .tls(tlsSettings(tls, server.tlsMaterial().caCertificate().toFile())));
         }
         batch = client.newBatch(sink);
         keys = KeyValues.keys(KEYS, 512);
@@ -68,6 +73,22 @@ public class RoundTripBenchmark
         batch.await(30, TimeUnit.SECONDS);
     }
 
+
+    /** TLS with the JDK's engine, or with an OpenSSL (BoringSSL, netty-tcnative) engine from Netty. */
+    static TlsSettings tlsSettings(final String kind, final java.io.File caPem) throws Exception
+    {
+        if ("jdk".equals(kind))
+        {
+            return TlsSettings.builder().trustCertificates(caPem.toPath()).build();
+        }
+        if (!"openssl".equals(kind))
+        {
+            throw new IllegalArgumentException("tls: expected off, jdk or openssl, got " + kind);
+        }
+        final SslContext openssl = SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL)
+            .trustManager(caPem).endpointIdentificationAlgorithm("HTTPS").build();
+        return TlsSettings.ofEngines((host, port) -> openssl.newEngine(ByteBufAllocator.DEFAULT, host, port));
+    }
 
     @TearDown(Level.Trial)
     public void tearDown()
