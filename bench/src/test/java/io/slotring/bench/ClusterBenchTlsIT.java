@@ -69,8 +69,8 @@ class ClusterBenchTlsIT
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void tlsRunsEveryClientOverTls(@TempDir final Path out) throws IOException
     {
-        final List<String> clients = List.of(ClientFactory.SLOTRING, ClientFactory.LETTUCE, ClientFactory.JEDIS,
-            ClientFactory.JEDIS_SYNC);
+        final List<String> clients = List.of(ClientFactory.SLOTRING, ClientFactory.SLOTRING_OPENSSL,
+            ClientFactory.LETTUCE, ClientFactory.JEDIS, ClientFactory.JEDIS_SYNC);
         final List<Map<String, Object>> lines = run(out, "--tls", clients);
         final Set<String> seen = new HashSet<>();
         for (final Map<String, Object> line : lines)
@@ -81,6 +81,9 @@ class ClusterBenchTlsIT
             seen.add((String)line.get("client"));
         }
         assertThat(seen).containsExactlyInAnyOrderElementsOf(clients);
+        assertThat(lines).filteredOn(line -> ClientFactory.SLOTRING_OPENSSL.equals(line.get("client")))
+            .allSatisfy(line -> assertThat(String.valueOf(((Map<?, ?>)((Map<?, ?>)line.get("config")).get("client"))
+                .get("tls"))).contains("BoringSSL"));
         assertThat(report(out)).contains("# Cluster benchmark (TLS)", "- Transport: TLS (`--tls`)");
     }
 
