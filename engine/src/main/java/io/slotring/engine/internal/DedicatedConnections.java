@@ -30,7 +30,6 @@ public final class DedicatedConnections
 {
     /** Deadline offset for a command that blocks forever: about 36 years, i.e. none. */
     static final long NO_DEADLINE_NS = Long.MAX_VALUE / 8;
-    private static final Object[][] ASKING = {{"ASKING"}};
     private static final Object[][] NOTHING_BEFORE = {};
     private static final Object STANDALONE_WAIT_MARKER = "slotring:wait";
 
@@ -177,32 +176,15 @@ public final class DedicatedConnections
 
     /**
      * Any thread: a blocking command on a dedicated connection with a deadline the caller fixed (a routing layer
-     * that re-sends a redirected blocking command keeps its original deadline); optionally preceded by
-     * {@code ASKING} on the same connection, for an ASK redirect. Waits for a free connection at most until the
-     * deadline, then fails as not applied.
+     * that re-sends a redirected blocking command keeps its original deadline), with any commands sent right before
+     * it on the same connection: opaque pre-commands the caller supplies (the cluster's {@code ASKING} for an ASK
+     * redirect, {@link #waitPreamble}); their replies are not the caller's, but the first one that fails fails the
+     * command. Waits for a free connection at most until the deadline, then fails as not applied.
      *
      * @param converter  turns the reply view into the future's value.
      * @param args       the command; checked here.
      * @param deadlineNs its deadline ({@link System#nanoTime()} based).
-     * @param asking     send {@code ASKING} right before it, on the same connection.
-     * @param <T>        value type.
-     * @return the future.
-     * @throws IllegalArgumentException for a command {@link CommandChecks#checkArguments} refuses; nothing sent.
-     */
-    public <T> CompletableFuture<T> submit(final ReplyConverter<T> converter, final Object[] args,
-        final long deadlineNs, final boolean asking)
-    {
-        return submit(converter, args, deadlineNs, asking ? ASKING : NOTHING_BEFORE);
-    }
-
-    /**
-     * As {@link #submit(ReplyConverter, Object[], long, boolean)}, with any commands sent right before it on the
-     * same connection (their replies are not the caller's, but the first one that fails fails the command).
-     *
-     * @param converter  turns the reply view into the future's value.
-     * @param args       the command; checked here.
-     * @param deadlineNs its deadline ({@link System#nanoTime()} based).
-     * @param before     commands sent first, in order, on the same connection (ASKING, {@link #waitPreamble}).
+     * @param before     commands sent first, in order, on the same connection.
      * @param <T>        value type.
      * @return the future.
      * @throws IllegalArgumentException for a command {@link CommandChecks#checkArguments} refuses; nothing sent.
