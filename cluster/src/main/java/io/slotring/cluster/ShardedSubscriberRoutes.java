@@ -3,6 +3,7 @@ package io.slotring.cluster;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
+import io.slotring.codec.RespReader;
 import io.slotring.engine.Subscription;
 import io.slotring.engine.internal.NodeEndpoint;
 import io.slotring.engine.internal.Subscriber;
@@ -18,6 +19,8 @@ final class ShardedSubscriberRoutes implements Subscriber.Routes
     private final ClusterRouter router;
     /** Addresses by endpoint, so a route asked on every tick allocates nothing. Subscriber thread only. */
     private final Map<NodeEndpoint, Subscriber.NodeAddress> addresses = new IdentityHashMap<>();
+    /** Reads error replies in place; subscriber thread only. */
+    private final RedirectReply redirect = new RedirectReply();
 
     ShardedSubscriberRoutes(final ClusterRouter router)
     {
@@ -47,11 +50,37 @@ final class ShardedSubscriberRoutes implements Subscriber.Routes
         return address;
     }
 
+    /**
+     * MOVED patches the table the commands use too (the host left out means the answering node) and asks for a
+     * refresh; ASK, TRYAGAIN, CLUSTERDOWN and MASTERDOWN pass with time; a MOVED whose address does not parse is
+     * waited out the same way (the refresh will name the owner).
+     */
     @Override
-    public void onMoved(final int slot, final String host, final int port)
+    public int onErrorReply(final RespReader error, final String answeringHost)
     {
-        router.patch(slot, host, port);
-        router.requestRefresh();
+        final RedirectReply reply = redirect.wrap(error);
+        switch (reply.kind())
+        {
+            case RedirectReply.MOVED:
+                if (!reply.isRedirect())
+                {
+                    router.requestRefresh();
+                    return RETRY_LATER;
+                }
+                router.patch(reply, answeringHost);
+                router.requestRefresh();
+                return PLACE_AGAIN;
+
+            case RedirectReply.ASK:
+            case RedirectReply.TRYAGAIN:
+            case RedirectReply.CLUSTERDOWN:
+            case RedirectReply.LOADING:
+            case RedirectReply.MASTERDOWN:
+                return RETRY_LATER;
+
+            default:
+                return NOT_ROUTING;
+        }
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import io.slotring.codec.RespReader;
 import io.slotring.engine.internal.IoRuntime;
 import io.slotring.engine.internal.NodeEndpoint;
+import io.slotring.engine.internal.Subscriber;
 import io.slotring.launcher.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,6 +81,33 @@ class ClusterRouterRedirectTest
         for (final String text : new String[] {"ERR x", "WRONGTYPE x", "NOSCRIPT x", "CROSSSLOT x", "EXECABORT x"})
         {
             assertThat(router.wantsReply(RedirectReplyTest.reader(text))).as(text).isFalse();
+        }
+    }
+
+    @Test
+    void subscriberRoutesReadTheirOwnErrorsAndAMovedPatchesTheTable()
+    {
+        router.apply(twoMasters, System.nanoTime());
+        final ShardedSubscriberRoutes routes = new ShardedSubscriberRoutes(router);
+        final NodeEndpoint b = router.knownEndpoint(HOST, portB, false);
+
+        // A MOVED to SSUBSCRIBE (host left out: the answering node's) re-routes the shard channel, and the commands.
+        assertThat(routes.onErrorReply(RedirectReplyTest.reader("MOVED 300 :" + portB), HOST))
+            .isEqualTo(Subscriber.Routes.PLACE_AGAIN);
+        assertThat(router.topology().master(300)).isSameAs(b);
+        assertThat(routes.route(io.slotring.engine.Subscription.Kind.SHARD, 300))
+            .isEqualTo(new Subscriber.NodeAddress(HOST, portB));
+
+        for (final String text : new String[] {"ASK 1 a:1", "TRYAGAIN x", "CLUSTERDOWN x", "LOADING x",
+            "MASTERDOWN x", "MOVED garbage"})
+        {
+            assertThat(routes.onErrorReply(RedirectReplyTest.reader(text), HOST)).as(text)
+                .isEqualTo(Subscriber.Routes.RETRY_LATER);
+        }
+        for (final String text : new String[] {"ERR unknown command", "NOPERM no permissions", "WRONGTYPE x"})
+        {
+            assertThat(routes.onErrorReply(RedirectReplyTest.reader(text), HOST)).as(text)
+                .isEqualTo(Subscriber.Routes.NOT_ROUTING);
         }
     }
 

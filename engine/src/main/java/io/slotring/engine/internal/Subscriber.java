@@ -39,16 +39,19 @@ import org.agrona.ErrorHandler;
 public final class Subscriber implements AutoCloseable
 {
     private static final long TICK_MS = 20;
-    private static final byte[] MOVED = ascii("MOVED ");
-    private static final byte[] ASK = ascii("ASK ");
-    private static final byte[] TRYAGAIN = ascii("TRYAGAIN");
-    private static final byte[] CLUSTERDOWN = ascii("CLUSTERDOWN");
     private static final byte[] LOADING = ascii("LOADING");
     private static final byte[] MASTERDOWN = ascii("MASTERDOWN");
 
     /** Where subscriptions go; the cluster's implementation follows its topology. */
     public interface Routes
     {
+        /** {@link #onErrorReply}: the routes changed; place the subscription again at once. */
+        int PLACE_AGAIN = 0;
+        /** {@link #onErrorReply}: a routing error that passes; retry with backoff. */
+        int RETRY_LATER = 1;
+        /** {@link #onErrorReply}: not a routing error; report it, then retry with backoff. */
+        int NOT_ROUTING = 2;
+
         /**
          * @param kind what is subscribed.
          * @param slot the shard channel's slot, -1 for channels and patterns.
@@ -57,13 +60,17 @@ public final class Subscriber implements AutoCloseable
         NodeAddress route(Subscription.Kind kind, int slot);
 
         /**
-         * A node answered {@code -MOVED slot host:port} to a SSUBSCRIBE.
+         * A node answered a (un)subscribe command with an error that is not the engine's own (the routing layer
+         * owns MOVED, ASK, TRYAGAIN, CLUSTERDOWN: the engine does not read them). Subscriber thread; allocation-free
+         * unless the routes change.
          *
-         * @param slot the slot.
-         * @param host the new owner's host (never empty: the answering node's host when the server left it out).
-         * @param port the new owner's port.
+         * @param error         the error reply, in place (valid during the call).
+         * @param answeringHost the host of the node that answered (for a redirect that leaves its host out).
+         * @return {@link #PLACE_AGAIN} when the routes changed (a MOVED: place the subscription again now),
+         * {@link #RETRY_LATER} for a routing error that passes (retry with backoff), {@link #NOT_ROUTING} for
+         * anything else (reported to the error handler, then retried with backoff).
          */
-        void onMoved(int slot, String host, int port);
+        int onErrorReply(RespReader error, String answeringHost);
 
         /** A subscriber connection failed or a slot moved: the topology may be stale. */
         void refresh();
@@ -86,9 +93,10 @@ public final class Subscriber implements AutoCloseable
             }
 
             @Override
-            public void onMoved(final int slot, final String host, final int port)
+            public int onErrorReply(final RespReader error, final String answeringHost)
             {
-                // One server: nothing to patch.
+                // One server: no error is a routing one.
+                return NOT_ROUTING;
             }
 
             @Override
@@ -579,7 +587,7 @@ public final class Subscriber implements AutoCloseable
 
     /**
      * An error reply: it answers the oldest pending command. Recognised by its first bytes, without allocating
-     * (only a {@code MOVED}'s host and an unexpected error's text become strings).
+     * (only an unexpected error's text becomes a string; the routing layer reads its own errors in place).
      *
      * @param reader positioned on the error token.
      */
@@ -604,14 +612,16 @@ public final class Subscriber implements AutoCloseable
             return;
         }
         detach(subscription);
-        final boolean moved = reader.contentStartsWith(MOVED);
-        if (moved && onMoved(connection, subscription, reader.buffer(), reader.valueOffset(),
-            reader.valueOffset() + reader.valueLength()))
+        // LOADING is any restarting server's answer, the engine's own; the rest is the routing layer's to read.
+        final int verdict = reader.contentStartsWith(LOADING) ? Routes.RETRY_LATER :
+            routes.onErrorReply(reader, connection.address.host);
+        if (verdict == Routes.PLACE_AGAIN && subscription.failures++ < 3)
         {
+            // At most three times in a row: a node that keeps redirecting waits for a refreshed topology instead.
+            place(subscription);
             return;
         }
-        if (!moved && !reader.contentStartsWith(ASK) && !reader.contentStartsWith(TRYAGAIN) &&
-            !reader.contentStartsWith(CLUSTERDOWN) && !reader.contentStartsWith(LOADING))
+        if (verdict == Routes.NOT_ROUTING)
         {
             errors.onError(new IllegalStateException("expected a confirmation of " + subscription.kind + " '" +
                 subscription.channel + "' from " + connection.address + ", but it answered: " +
@@ -619,79 +629,6 @@ public final class Subscriber implements AutoCloseable
         }
         routes.refresh();
         retryLater(subscription);
-    }
-
-    /**
-     * {@code MOVED slot host:port} (host empty or {@code ?} for the answering node's) to a SSUBSCRIBE: tells the
-     * routes and places the subscription again, at most three times in a row.
-     *
-     * @param start the error text's first byte (the {@code M}).
-     * @param end   past its last byte.
-     * @return whether the subscription was placed again.
-     */
-    private boolean onMoved(final SubscriberConnection connection, final SubscriptionState subscription,
-        final DirectBuffer text, final int start, final int end)
-    {
-        final int from = start + MOVED.length;
-        int space = -1;
-        int colon = -1;
-        for (int i = from; i < end; i++)
-        {
-            final byte b = text.getByte(i);
-            if (b == ' ' && space < 0)
-            {
-                space = i;
-            }
-            else if (b == ':' && space >= 0)
-            {
-                colon = i;
-            }
-        }
-        if (space <= from || colon < 0)
-        {
-            return false;
-        }
-        final int slot = naturalAscii(text, from, space);
-        final int port = naturalAscii(text, colon + 1, end);
-        if (slot < 0 || port < 0)
-        {
-            return false;
-        }
-        final boolean sameHost = colon == space + 1 || colon == space + 2 && text.getByte(space + 1) == '?';
-        final String host = sameHost ? connection.address.host :
-            text.getStringWithoutLengthAscii(space + 1, colon - space - 1);
-        routes.onMoved(slot, host, port);
-        if (subscription.failures++ < 3)
-        {
-            place(subscription);
-            return true;
-        }
-        return false;
-    }
-
-    /** @return the decimal number in [from, end), trailing whitespace allowed, or -1 when there is none. */
-    private static int naturalAscii(final DirectBuffer text, final int from, final int end)
-    {
-        int last = end;
-        while (last > from && text.getByte(last - 1) <= ' ')
-        {
-            last--;
-        }
-        if (last == from || last - from > 9)
-        {
-            return -1;
-        }
-        int value = 0;
-        for (int i = from; i < last; i++)
-        {
-            final byte b = text.getByte(i);
-            if (b < '0' || b > '9')
-            {
-                return -1;
-            }
-            value = value * 10 + b - '0';
-        }
-        return value;
     }
 
     private static byte[] ascii(final String text)

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
+import io.slotring.codec.RespReader;
 import io.slotring.codec.SlotHash;
 import io.slotring.engine.ClientConfig;
 import io.slotring.engine.Subscription;
@@ -85,7 +86,10 @@ class SubscriberRepliesTest
             .reconnectDelay(Duration.ofMillis(5), Duration.ofMillis(50)).errorHandler(errors::add).conclude();
     }
 
-    /** Routes to one node until a MOVED names another. */
+    /**
+     * Routes to one node until a MOVED names another: a stand-in for the cluster's routing layer, which reads its
+     * own errors (the engine hands them over unread; parsing every MOVED form is {@code RedirectReplyTest}'s).
+     */
     private static final class MovableRoutes implements Subscriber.Routes
     {
         volatile Subscriber.NodeAddress current;
@@ -103,10 +107,26 @@ class SubscriberRepliesTest
         }
 
         @Override
-        public void onMoved(final int slot, final String host, final int port)
+        public int onErrorReply(final RespReader error, final String answeringHost)
         {
-            moves.add(slot + " " + host + ":" + port);
+            final String text = error.stringValue();
+            if (text.startsWith("TRYAGAIN"))
+            {
+                return RETRY_LATER;
+            }
+            if (!text.startsWith("MOVED "))
+            {
+                return NOT_ROUTING;
+            }
+            final String[] parts = text.split(" ");
+            final String address = parts[2];
+            final int colon = address.lastIndexOf(':');
+            final String named = address.substring(0, colon);
+            final String host = named.isEmpty() || named.equals("?") ? answeringHost : named;
+            final int port = Integer.parseInt(address.substring(colon + 1));
+            moves.add(parts[1] + " " + host + ":" + port);
             current = new Subscriber.NodeAddress(host, port);
+            return PLACE_AGAIN;
         }
 
         @Override
