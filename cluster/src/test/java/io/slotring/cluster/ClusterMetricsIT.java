@@ -188,20 +188,15 @@ class ClusterMetricsIT
                 final long asks = client.metrics().total().asked() - asksBefore;
                 assertThat(asks).as("ASK replies during the load").isGreaterThan(300);
                 cluster.finishSlotMigration(slot, target);
-                // The watch runs once a second on the refresher: let the last window close before the client does.
-                Thread.sleep(1_200);
+                // The watch runs once a second on the refresher: wait until it has emitted (the recording, dumped
+                // while it runs, shows it) before the client closes.
+                Await.until(WAIT, () -> !storms(recording, dir.resolve("partial.jfr")).isEmpty(),
+                    "a RedirectStorm event recorded");
             }
             recording.stop();
             recording.dump(file);
         }
-        final List<RecordedEvent> storms = new ArrayList<>();
-        for (final RecordedEvent event : RecordingFile.readAllEvents(file))
-        {
-            if (event.getEventType().getName().equals("io.slotring.RedirectStorm"))
-            {
-                storms.add(event);
-            }
-        }
+        final List<RecordedEvent> storms = storms(file);
         assertThat(storms).as("RedirectStorm events").isNotEmpty().allSatisfy(event ->
         {
             assertThat(event.getString("node")).isEqualTo(source.address());
@@ -210,5 +205,32 @@ class ClusterMetricsIT
             assertThat(event.getDuration("window")).isPositive();
         });
         assertThat(storms).anySatisfy(event -> assertThat(event.getLong("asked")).isGreaterThanOrEqualTo(100));
+    }
+
+    /** The RedirectStorm events in a running recording so far (dumped to {@code file}). */
+    private static List<RecordedEvent> storms(final Recording recording, final Path file)
+    {
+        try
+        {
+            recording.dump(file);
+            return storms(file);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    private static List<RecordedEvent> storms(final Path file) throws java.io.IOException
+    {
+        final List<RecordedEvent> storms = new ArrayList<>();
+        for (final RecordedEvent event : RecordingFile.readAllEvents(file))
+        {
+            if (event.getEventType().getName().equals("io.slotring.RedirectStorm"))
+            {
+                storms.add(event);
+            }
+        }
+        return storms;
     }
 }

@@ -52,7 +52,8 @@ class PubSubLivenessIT
             Await.until(WAIT, () -> received.contains("before"), "the message before the blackhole");
 
             // Healthy and idle: several PINGs go out and their replies (+PONG, or RESP2's pong array) keep it alive.
-            Thread.sleep(PING_INTERVAL.toMillis() * 5);
+            final long pingsBefore = pings(redis);
+            Await.until(WAIT, () -> pings(redis) >= pingsBefore + 4, "four idle PINGs answered by the server");
             assertThat(String.valueOf(redis.call("CLIENT", "LIST", "TYPE", "pubsub")))
                 .as("the subscriber connection's last command").contains("cmd=ping");
             assertThat(channel.isActive() && shard.isActive()).as("still subscribed while PINGs are answered")
@@ -67,7 +68,10 @@ class PubSubLivenessIT
             final long noticedMs = (System.nanoTime() - blackholedAt) / 1_000_000;
             redis.call("PUBLISH", "live", "during");
 
-            Thread.sleep(TIMEOUT.toMillis());
+            // Held until the subscriber has tried to reconnect into the blackhole at least once.
+            final long acceptedBefore = proxy.acceptedConnections();
+            Await.until(WAIT, () -> proxy.acceptedConnections() > acceptedBefore,
+                "a reconnect attempt into the blackhole");
             proxy.heal();
             final long healedAt = System.nanoTime();
             Await.until(WAIT, () -> channel.confirmations() == 2 && shard.confirmations() == 2 &&
@@ -91,5 +95,23 @@ class PubSubLivenessIT
                 String.valueOf(error.getMessage()).contains("expected PONG") ||
                 String.valueOf(error.getMessage()).contains("expected a confirmation"));
         }
+    }
+
+    /** PING calls the server has executed so far ({@code INFO commandstats}). */
+    private static long pings(final LocalRedisServer redis)
+    {
+        final String stats = String.valueOf(redis.call("INFO", "commandstats"));
+        final int at = stats.indexOf("cmdstat_ping:calls=");
+        if (at < 0)
+        {
+            return 0;
+        }
+        final int from = at + "cmdstat_ping:calls=".length();
+        int to = from;
+        while (to < stats.length() && Character.isDigit(stats.charAt(to)))
+        {
+            to++;
+        }
+        return Long.parseLong(stats.substring(from, to));
     }
 }
