@@ -242,7 +242,7 @@ public final class ClusterClient implements Client
         }
         final int slot = slotForOneNode(spec, args);
         final NodeEndpoint node = ClusterRouter.nodeFor(spec, slot, router.topology(), readFrom);
-        return node == null ? noRoute() : node.execute(slot, handler, batch, token, args);
+        return node == null ? noRoute() : node.execute(slot, spec, handler, batch, token, args);
     }
 
     /**

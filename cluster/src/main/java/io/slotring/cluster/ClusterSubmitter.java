@@ -46,7 +46,7 @@ final class ClusterSubmitter implements CommandSubmitter
         {
             // Unknown to the table: routed by its first argument, as documented on AsyncCommands.execute.
             final int slot = ClusterRouter.slotFor(null, args);
-            return route(ClusterRouter.nodeFor(null, slot, topology, client.readFrom()), slot, converter, args);
+            return route(ClusterRouter.nodeFor(null, slot, topology, client.readFrom()), slot, null, converter, args);
         }
         switch (spec.policy())
         {
@@ -69,7 +69,7 @@ final class ClusterSubmitter implements CommandSubmitter
         }
         // SINGLE_SLOT (CROSSSLOT throws here, before anything is claimed) or ANY_MASTER.
         final int slot = ClusterRouter.slotFor(spec, args);
-        return route(ClusterRouter.nodeFor(spec, slot, topology, client.readFrom()), slot, converter, args);
+        return route(ClusterRouter.nodeFor(spec, slot, topology, client.readFrom()), slot, spec, converter, args);
     }
 
     private NodeEndpoint node(final Topology topology, final CommandSpec spec, final int slot)
@@ -79,6 +79,13 @@ final class ClusterSubmitter implements CommandSubmitter
 
     private <T> CompletableFuture<T> route(final NodeEndpoint node, final int slot, final ReplyConverter<T> converter,
         final Object[] args)
+    {
+        return route(node, slot, CommandTable.lookup(args[0]), converter, args);
+    }
+
+    /** @param spec {@code CommandTable.lookup(args[0])}, looked up once by the caller. */
+    private <T> CompletableFuture<T> route(final NodeEndpoint node, final int slot, final CommandSpec spec,
+        final ReplyConverter<T> converter, final Object[] args)
     {
         if (node == null)
         {
@@ -92,7 +99,7 @@ final class ClusterSubmitter implements CommandSubmitter
         {
             return blocking(node, slot, converter, args, blockNs);
         }
-        return node.submit(slot, converter, args);
+        return node.submit(slot, spec, converter, args);
     }
 
     /**

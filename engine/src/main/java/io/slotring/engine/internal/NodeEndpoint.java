@@ -476,10 +476,29 @@ public final class NodeEndpoint
     public long execute(final int slot, final ReplyHandler handler, final CommandBatch batch, final long token,
         final Object... args)
     {
+        return execute(slot, args == null || args.length == 0 ? null : CommandTable.lookup(args[0]), handler, batch,
+            token, args);
+    }
+
+    /**
+     * {@link #execute(int, ReplyHandler, CommandBatch, long, Object...)} for a caller that already looked the
+     * command up (the cluster, to route it): the one lookup serves routing, encoding (the row's precomputed name)
+     * and the name kept for metrics.
+     *
+     * @param slot    as {@link #execute(int, ReplyHandler, CommandBatch, long, Object...)}.
+     * @param spec    {@code CommandTable.lookup(args[0])}: the row, or null for a command the table does not know.
+     * @param handler receives the reply, or the batch's handler when {@code batch} is set.
+     * @param batch   the caller's batch, or null.
+     * @param token   passed back to the handler.
+     * @param args    command name and arguments.
+     * @return a non-negative number when published, else a negative code.
+     * @throws IllegalArgumentException as {@link #execute(int, ReplyHandler, CommandBatch, long, Object...)}.
+     */
+    public long execute(final int slot, final CommandSpec spec, final ReplyHandler handler, final CommandBatch batch,
+        final long token, final Object... args)
+    {
         CommandChecks.requireTarget(handler, batch);
         final int length = CommandChecks.checkedLength(args, config.commandTimeoutNs());
-        // Looked up once: routing (standalone), encoding (its precomputed name) and the name kept for metrics.
-        final CommandSpec spec = CommandTable.lookup(args[0]);
         final int route = slot != HASH_KEY || connections.length == 1 ? slot : hashFirstKey(args, spec);
         final NodeConnection connection = connectionFor(route, batch);
         final long sequence = claim(connection);
@@ -527,6 +546,23 @@ public final class NodeEndpoint
      */
     public <T> CompletableFuture<T> submit(final int slot, final ReplyConverter<T> converter, final Object... args)
     {
+        return submit(slot, args == null || args.length == 0 ? null : CommandTable.lookup(args[0]), converter, args);
+    }
+
+    /**
+     * {@link #submit(int, ReplyConverter, Object...)} for a caller that already looked the command up.
+     *
+     * @param slot      as {@link #submit(int, ReplyConverter, Object...)}.
+     * @param spec      {@code CommandTable.lookup(args[0])}: the row, or null for a command the table does not know.
+     * @param converter turns the reply view into the future's value.
+     * @param args      command name and arguments.
+     * @param <T>       value type.
+     * @return the future; failed at once on back-pressure or a closed client.
+     * @throws IllegalArgumentException as {@link #submit(int, ReplyConverter, Object...)}.
+     */
+    public <T> CompletableFuture<T> submit(final int slot, final CommandSpec spec, final ReplyConverter<T> converter,
+        final Object... args)
+    {
         final int length = CommandChecks.checkArguments(args);
         final long blockNs = CommandChecks.blockTimeNs(args);
         if (blockNs != CommandChecks.NOT_BLOCKING)
@@ -534,7 +570,6 @@ public final class NodeEndpoint
             // Never on a shared ring: its own connection, deadline = its block time + the command timeout.
             return dedicated.submit(converter, args, length, blockNs);
         }
-        final CommandSpec spec = CommandTable.lookup(args[0]);
         final int route = slot != HASH_KEY || connections.length == 1 ? slot : hashFirstKey(args, spec);
         return submitOn(connectionFor(route, null), route, converter, args, length,
             System.nanoTime() + config.commandTimeoutNs(), CallerWaiter.takeWaitIntent(), spec);
